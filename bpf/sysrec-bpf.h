@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+/*
+ * Types shared by the BPF program (sysrec.bpf.c) and user space. Fixed-width
+ * integers only, no pointers: the same layout is read on both sides.
+ */
+#pragma once
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Bits per ABI bitmap. Syscall numbers of every ABI we know fit below this
+ * (x32 numbers are stored with __X32_SYSCALL_BIT masked off). */
+#define SYSREC_NR_MAX 1024
+#define SYSREC_NR_WORDS (SYSREC_NR_MAX / 64)
+
+/* ABI slots of a bitmap. On x86-64: native, i386 compat (int 0x80 or a 32-bit
+ * task), x32. On arm64: native, AArch32 compat; the third slot stays empty. */
+enum sysrec_abi {
+        SYSREC_ABI_NATIVE = 0,
+        SYSREC_ABI_COMPAT = 1,
+        SYSREC_ABI_X32 = 2,
+        _SYSREC_ABI_MAX,
+};
+
+/* Size of the counting pre-filter in the program's .bss. A cgroup id hashes to
+ * one counter; a zero counter means "certainly not recorded", which is the
+ * whole per-syscall cost for processes nobody records. */
+#define SYSREC_FILTER_BITS 16
+#define SYSREC_FILTER_SIZE (1u << SYSREC_FILTER_BITS)
+
+/* Flags of a tracked cgroup. */
+#define SYSREC_CG_DESCENDANTS (1u << 0) /* cgroups made below it are tracked too */
+#define SYSREC_CG_EXEC_GATE (1u << 1)   /* record only after the first execve */
+#define SYSREC_CG_GATE_OPEN (1u << 2)   /* an execve was seen (set by the program) */
+
+/* Value of the "cgroups" hash map, keyed by cgroup v2 id (u64). */
+struct sysrec_cgroup {
+        __u32 recording;        /* recording id chosen by user space, never 0 */
+        __u32 flags;            /* SYSREC_CG_* */
+        __u64 parent;           /* cgroup id it was inherited from, 0 for roots */
+        __u64 bits[_SYSREC_ABI_MAX][SYSREC_NR_WORDS];
+};
+
+enum sysrec_event_type {
+        SYSREC_EVENT_SYSCALL = 1, /* a bit flipped for the first time in a cgroup */
+        SYSREC_EVENT_CGROUP = 2,  /* a cgroup was created below a tracked one */
+};
+
+/* Ring-buffer record. A hint for live progress only: profiles are built from
+ * the map, so a dropped event loses nothing. */
+struct sysrec_event {
+        __u64 cgroup;
+        __u64 parent; /* SYSREC_EVENT_CGROUP: the tracked parent */
+        __u32 recording;
+        __u32 pid;
+        __u16 type;
+        __u16 abi;
+        __u32 nr;
+};

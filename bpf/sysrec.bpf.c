@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause)
+/*
+ * The in-kernel half of sysrec: on every syscall entry, find out whether the
+ * calling task's cgroup is being recorded and, if so, set the syscall's bit in
+ * that cgroup's bitmap. Cgroups created below a recorded one are added from
+ * the cgroup_mkdir tracepoint, before any task can enter them.
+ *
+ * Hot path for tasks nobody records: one helper call for the cgroup id and one
+ * load from a counting filter in .bss. Only on a filter hit is the hash map
+ * consulted. Each program exists as tp_btf (preferred) and raw_tp (fallback
+ * for kernels that cannot attach tp_btf or lack atomic fetch operations).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "sysrec-bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define X32_SYSCALL_BIT 0x40000000
+#define X86_TS_COMPAT 0x0002
+#define ARM64_TIF_32BIT 22
+
+/* Counting pre-filter: how many tracked cgroups hash to each slot. Written by
+ * user space through the mmap()ed .bss and by on_mkdir() below. */
+__u32 filter[SYSREC_FILTER_SIZE];
+
+/* Ring-buffer reservations that failed (the daemon reports them). */
+__u64 dropped_events;
+
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, 16384); /* resized by user space before load */
+        __type(key, __u64);
+        __type(value, struct sysrec_cgroup);
+} cgroups SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_RINGBUF);
+        __uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Scratch space to build a new map value off the 512-byte stack. */
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct sysrec_cgroup);
+} scratch SEC(".maps");
+
+static __always_inline __u32 filter_slot(__u64 id)
+{
+        return (__u32)((id * 0x9E3779B97F4A7C15ULL) >> (64 - SYSREC_FILTER_BITS));
+}
+
+static __always_inline void emit(__u16 type, __u64 cgroup, __u64 parent, __u32 recording,
+                                 __u16 abi, __u32 nr)
+{
+        struct sysrec_event *e;
+
+        e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+        if (!e) {
+                __sync_fetch_and_add(&dropped_events, 1);
+                return;
+        }
+        e->cgroup = cgroup;
+        e->parent = parent;
+        e->recording = recording;
+        e->pid = bpf_get_current_pid_tgid() >> 32;
+        e->type = type;
+        e->abi = abi;
+        e->nr = nr;
+        bpf_ringbuf_submit(e, 0);
+}
+
+/* Which ABI the current syscall entered through, with *nr made an index. */
+static __always_inline int syscall_abi(struct task_struct *task, long *nr)
+{
+#if defined(__TARGET_ARCH_x86)
+        if (*nr & X32_SYSCALL_BIT) {
+                *nr &= ~X32_SYSCALL_BIT;
+                return SYSREC_ABI_X32;
+        }
+        /* Set on entry of every 32-bit syscall (int 0x80, sysenter, or any call of a
+         * 32-bit task) and cleared on return to user space. */
+        if (BPF_CORE_READ(task, thread_info.status) & X86_TS_COMPAT)
+                return SYSREC_ABI_COMPAT;
+#elif defined(__TARGET_ARCH_arm64)
+        if (BPF_CORE_READ(task, thread_info.flags) & (1UL << ARM64_TIF_32BIT))
+                return SYSREC_ABI_COMPAT;
+#endif
+        return SYSREC_ABI_NATIVE;
+}
+
+static __always_inline int on_sys_enter(long id, bool atomic_fetch)
+{
+        struct sysrec_cgroup *cg;
+        __u64 cgid, mask, *word;
+        int abi;
+
+        cgid = bpf_get_current_cgroup_id();
+        if (!filter[filter_slot(cgid)])
+                return 0;
+
+        cg = bpf_map_lookup_elem(&cgroups, &cgid);
+        if (!cg)
+                return 0;
+
+        abi = syscall_abi((struct task_struct *)bpf_get_current_task(), &id);
+        if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
+                return 0;
+
+        mask = 1ULL << (id & 63);
+        word = &cg->bits[abi][(id >> 6) & (SYSREC_NR_WORDS - 1)];
+        if (*word & mask)
+                return 0;
+
+        if (atomic_fetch) {
+                /* Exactly one CPU sees the bit flip and reports it. */
+                if (__sync_fetch_and_or(word, mask) & mask)
+                        return 0;
+        } else {
+                /* No atomic fetch on this kernel: two CPUs racing on one word may lose
+                 * a bit here, but each of them emits its event, and user space ORs
+                 * the events into the profile. */
+                *word |= mask;
+        }
+        emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
+        return 0;
+}
+
+static __always_inline int on_mkdir(struct cgroup *cgrp)
+{
+        struct sysrec_cgroup *parent, *v;
+        __u64 id, parent_id;
+        __u32 zero = 0;
+
+        id = BPF_CORE_READ(cgrp, kn, id);
+        parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
+
+        parent = bpf_map_lookup_elem(&cgroups, &parent_id);
+        if (!parent || !(parent->flags & SYSREC_CG_DESCENDANTS))
+                return 0;
+
+        v = bpf_map_lookup_elem(&scratch, &zero);
+        if (!v)
+                return 0;
+        __builtin_memset(v, 0, sizeof(*v));
+        v->recording = parent->recording;
+        v->flags = parent->flags & (SYSREC_CG_DESCENDANTS | SYSREC_CG_EXEC_GATE);
+        v->parent = parent_id;
+        if (bpf_map_update_elem(&cgroups, &id, v, BPF_NOEXIST) != 0)
+                return 0;
+        __sync_fetch_and_add(&filter[filter_slot(id)], 1);
+        emit(SYSREC_EVENT_CGROUP, id, parent_id, v->recording, 0, 0);
+        return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+        return on_sys_enter(id, true);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
+{
+        return on_sys_enter(id, false);
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+        return on_mkdir(cgrp);
+}
+
+SEC("raw_tp/cgroup_mkdir")
+int BPF_PROG(cgroup_mkdir_raw, struct cgroup *cgrp, const char *path)
+{
+        return on_mkdir(cgrp);
+}

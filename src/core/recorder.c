@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* See recorder.h. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "log.h"
+#include "macro.h"
+#include "recorder.h"
+#include "sysrec.skel.h"
+
+struct Recorder {
+        struct sysrec_bpf *skel;
+        struct ring_buffer *rb;
+        struct bpf_link *link_enter, *link_mkdir;
+        bool btf;
+        uint64_t events;
+        recorder_event_cb_t cb;
+        void *userdata;
+};
+
+static uint32_t filter_slot(uint64_t id)
+{
+        return (uint32_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - SYSREC_FILTER_BITS));
+}
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+        char buf[1024];
+        size_t n;
+
+        if (level == LIBBPF_DEBUG && log_get_max_level() < LOG_DEBUG)
+                return 0;
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        n = strlen(buf);
+        if (n > 0 && buf[n - 1] == '\n')
+                buf[n - 1] = 0;
+        log_full(level == LIBBPF_WARN ? LOG_WARNING : LOG_DEBUG, "%s", buf);
+        return 0;
+}
+
+static int on_ring_event(void *ctx, void *data, size_t size)
+{
+        Recorder *r = ctx;
+
+        if (size < sizeof(struct sysrec_event))
+                return 0;
+        r->events++;
+        if (r->cb)
+                r->cb(data, r->userdata);
+        return 0;
+}
+
+/* Open and load either the tp_btf or the raw_tp flavour of the programs. */
+static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret)
+{
+        struct sysrec_bpf *skel;
+        int r;
+
+        skel = sysrec_bpf__open();
+        if (!skel)
+                return log_debug_errno(negative_errno(), "Failed to open BPF object: %m");
+
+        bpf_program__set_autoload(skel->progs.sys_enter, btf);
+        bpf_program__set_autoload(skel->progs.cgroup_mkdir, btf);
+        bpf_program__set_autoload(skel->progs.sys_enter_raw, !btf);
+        bpf_program__set_autoload(skel->progs.cgroup_mkdir_raw, !btf);
+        r = bpf_map__set_max_entries(skel->maps.cgroups, max_cgroups);
+        if (r >= 0)
+                r = sysrec_bpf__load(skel);
+        if (r < 0) {
+                sysrec_bpf__destroy(skel);
+                return r;
+        }
+        *ret = skel;
+        return 0;
+}
+
+int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret)
+{
+        Recorder *r;
+        int k;
+
+        libbpf_set_print(on_libbpf_print);
+
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->cb = cb;
+        r->userdata = userdata;
+
+        r->btf = true;
+        k = load_skeleton(max_cgroups, true, &r->skel);
+        if (k < 0) {
+                log_info_errno(k, "Cannot load tp_btf programs (%m), trying raw_tp.");
+                r->btf = false;
+                k = load_skeleton(max_cgroups, false, &r->skel);
+        }
+        if (k < 0) {
+                free(r);
+                return log_error_errno(k, "Failed to load BPF programs: %m");
+        }
+
+        r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_ring_event, r, NULL);
+        if (!r->rb) {
+                k = negative_errno();
+                recorder_free(r);
+                return log_error_errno(k, "Failed to set up BPF ring buffer: %m");
+        }
+        *ret = r;
+        return 0;
+}
+
+static void recorder_detach(Recorder *r)
+{
+        bpf_link__destroy(r->link_enter);
+        bpf_link__destroy(r->link_mkdir);
+        r->link_enter = r->link_mkdir = NULL;
+}
+
+static int recorder_attach(Recorder *r)
+{
+        struct bpf_program *enter = r->btf ? r->skel->progs.sys_enter : r->skel->progs.sys_enter_raw;
+        struct bpf_program *mkdir = r->btf ? r->skel->progs.cgroup_mkdir : r->skel->progs.cgroup_mkdir_raw;
+
+        if (r->link_enter)
+                return 0;
+        /* mkdir first: once a cgroup is in the map, its children must be caught. */
+        r->link_mkdir = bpf_program__attach(mkdir);
+        if (!r->link_mkdir)
+                return log_error_errno(negative_errno(), "Failed to attach cgroup_mkdir program: %m");
+        r->link_enter = bpf_program__attach(enter);
+        if (!r->link_enter) {
+                int k = negative_errno();
+                recorder_detach(r);
+                return log_error_errno(k, "Failed to attach sys_enter program: %m");
+        }
+        log_debug("BPF programs attached.");
+        return 0;
+}
+
+Recorder *recorder_free(Recorder *r)
+{
+        if (!r)
+                return NULL;
+        recorder_detach(r);
+        ring_buffer__free(r->rb);
+        sysrec_bpf__destroy(r->skel);
+        free(r);
+        return NULL;
+}
+
+static void filter_add(Recorder *r, uint64_t id, int delta)
+{
+        __atomic_fetch_add(&r->skel->bss->filter[filter_slot(id)], (uint32_t)delta, __ATOMIC_SEQ_CST);
+}
+
+static bool map_is_empty(Recorder *r)
+{
+        uint64_t key;
+
+        return bpf_map_get_next_key(bpf_map__fd(r->skel->maps.cgroups), NULL, &key) < 0;
+}
+
+int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
+                   uint32_t *ret_owner)
+{
+        struct sysrec_cgroup v = { .recording = recording, .flags = flags };
+        int fd = bpf_map__fd(r->skel->maps.cgroups), k;
+
+        if (recording == 0)
+                return -EINVAL;
+        k = recorder_attach(r);
+        if (k < 0)
+                return k;
+
+        if (bpf_map_update_elem(fd, &cgroup_id, &v, BPF_NOEXIST) < 0) {
+                k = negative_errno();
+                if (k == -EEXIST && bpf_map_lookup_elem(fd, &cgroup_id, &v) >= 0) {
+                        if (ret_owner)
+                                *ret_owner = v.recording;
+                        return v.recording == recording ? 0 : -EBUSY;
+                }
+                if (map_is_empty(r))
+                        recorder_detach(r);
+                return k == -E2BIG ? -ENOSPC : k;
+        }
+        filter_add(r, cgroup_id, 1);
+        return 1;
+}
+
+struct track_ctx {
+        Recorder *r;
+        uint32_t recording, flags, owner;
+        bool root;
+        int n;
+};
+
+static int track_one(int fd, uint64_t id, void *userdata)
+{
+        struct track_ctx *c = userdata;
+        uint32_t owner = 0;
+        int k;
+
+        (void)fd;
+        k = recorder_track(c->r, id, c->recording, c->flags, &owner);
+        if (k == -EBUSY && !c->root)
+                return 1; /* a subtree another recording owns stays with it */
+        if (k < 0) {
+                c->owner = owner;
+                return k;
+        }
+        c->root = false;
+        c->n += k;
+        return (c->flags & SYSREC_CG_DESCENDANTS) ? 0 : 1;
+}
+
+int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t flags,
+                        uint32_t *ret_owner)
+{
+        struct track_ctx c = { .r = r, .recording = recording, .flags = flags, .root = true };
+        int k;
+
+        k = cgroup_walk(cgroup_fd, track_one, &c);
+        if (k < 0) {
+                if (ret_owner)
+                        *ret_owner = c.owner;
+                return k;
+        }
+        return c.n;
+}
+
+/* Visit every map entry of a recording. Keys are collected first: deleting
+ * while iterating with get_next_key could restart the walk. */
+static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
+{
+        int fd = bpf_map__fd(r->skel->maps.cgroups);
+        _cleanup_free_ uint64_t *keys = NULL;
+        size_t n = 0, alloc = 0;
+        uint64_t key, next;
+        uint64_t *prev = NULL;
+        int count = 0;
+
+        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+                if (n == alloc) {
+                        uint64_t *nk = realloc(keys, sizeof(uint64_t) * (alloc = alloc ? alloc * 2 : 64));
+                        if (!nk)
+                                return -ENOMEM;
+                        keys = nk;
+                }
+                keys[n++] = next;
+                key = next;
+                prev = &key;
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                struct sysrec_cgroup v;
+
+                if (bpf_map_lookup_elem(fd, &keys[i], &v) < 0 || v.recording != recording)
+                        continue;
+                if (set)
+                        syscall_set_merge_bits(set, v.bits);
+                count++;
+                if (release && bpf_map_delete_elem(fd, &keys[i]) == 0)
+                        filter_add(r, keys[i], -1);
+        }
+        return count;
+}
+
+static unsigned recorder_count_all(Recorder *r)
+{
+        int fd = bpf_map__fd(r->skel->maps.cgroups);
+        uint64_t key, next, *prev = NULL;
+        unsigned n = 0;
+
+        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+                n++;
+                key = next;
+                prev = &key;
+        }
+        return n;
+}
+
+int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret)
+{
+        int k = for_each_entry(r, recording, ret, false);
+        return k < 0 ? k : 0;
+}
+
+unsigned recorder_count(Recorder *r, uint32_t recording)
+{
+        int k = for_each_entry(r, recording, NULL, false);
+        return k < 0 ? 0 : (unsigned)k;
+}
+
+int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
+{
+        int k;
+
+        /* Events still in the ring buffer belong to the final profile too. */
+        (void)recorder_process(r);
+        k = for_each_entry(r, recording, ret, true);
+        if (k < 0)
+                return k;
+        if (map_is_empty(r))
+                recorder_detach(r);
+        return 0;
+}
+
+int recorder_get_fd(Recorder *r)
+{
+        return ring_buffer__epoll_fd(r->rb);
+}
+
+int recorder_process(Recorder *r)
+{
+        int k = ring_buffer__consume(r->rb);
+        return k < 0 ? k : 0;
+}
+
+void recorder_get_stats(Recorder *r, RecorderStats *ret)
+{
+        *ret = (RecorderStats){
+                .tracked_cgroups = recorder_count_all(r),
+                .events = r->events,
+                .dropped_events = r->skel->bss->dropped_events,
+                .attached = r->link_enter != NULL,
+                .btf_programs = r->btf,
+        };
+}

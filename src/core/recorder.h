@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The BPF side seen from user space: loads the program, tracks cgroups in
+ * the kernel map on behalf of recordings, collects their bitmaps, and hands
+ * ring-buffer events to a callback. Programs are attached only while at
+ * least one cgroup is tracked. Knows nothing of D-Bus.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "macro.h"
+#include "syscall-set.h"
+#include "sysrec-bpf.h"
+
+typedef struct Recorder Recorder;
+
+typedef void (*recorder_event_cb_t)(const struct sysrec_event *e, void *userdata);
+
+typedef struct RecorderStats {
+        unsigned tracked_cgroups;
+        uint64_t events;
+        uint64_t dropped_events;
+        bool attached;
+        bool btf_programs; /* tp_btf (true) or raw_tp fallback */
+} RecorderStats;
+
+/* max_cgroups sizes the kernel map (every cgroup of every recording, alive
+ * or gone, until its recording is stopped). */
+int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret);
+Recorder *recorder_free(Recorder *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Recorder *, recorder_free)
+#define _cleanup_recorder_ _cleanup_(recorder_freep)
+
+/* Start recording one cgroup for recording id (never 0). -EBUSY with
+ * *ret_owner set if another recording owns it. Attaches the programs. */
+int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
+                   uint32_t *ret_owner);
+/* Track fd's cgroup and, with SYSREC_CG_DESCENDANTS, every cgroup below it
+ * (existing ones by walking, future ones from the kernel). Descendants owned
+ * by another recording are left to it. Returns the number newly tracked. */
+int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t flags,
+                        uint32_t *ret_owner);
+
+/* OR of the bitmaps of every cgroup of a recording (read-only). */
+int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret);
+/* Final collect, then forget the recording's cgroups; detaches the
+ * programs when nothing is tracked any more. */
+int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret);
+/* Number of cgroups a recording tracks. */
+unsigned recorder_count(Recorder *r, uint32_t recording);
+
+int recorder_get_fd(Recorder *r);
+/* Drain the ring buffer, calling the event callback. */
+int recorder_process(Recorder *r);
+void recorder_get_stats(Recorder *r, RecorderStats *ret);

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* See manager.h. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "fileio.h"
+#include "log.h"
+#include "manager-bus.h"
+#include "manager.h"
+#include "names.h"
+
+void manager_failure_done(ManagerFailure *f)
+{
+        free(f->what);
+        f->what = NULL;
+}
+
+static uint64_t now_usec(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void workload_free(Workload *w)
+{
+        if (!w)
+                return;
+        free(w->id);
+        free(w->cgroup);
+        strv_free(w->labels);
+        free(w);
+}
+
+static void on_recorder_event(const struct sysrec_event *e, void *userdata)
+{
+        Manager *m = userdata;
+        Recording *r = manager_find_recording_by_id(m, e->recording);
+
+        if (!r || r->state != RECORDING_RECORDING)
+                return;
+        switch (e->type) {
+        case SYSREC_EVENT_SYSCALL:
+                syscall_set_add(&r->seen, e->abi, e->nr);
+                recording_bus_syscalls_changed(r);
+                break;
+        case SYSREC_EVENT_CGROUP:
+                r->n_cgroups++;
+                log_debug("Recording '%s': new cgroup %llu below %llu.", r->name,
+                          (unsigned long long)e->cgroup, (unsigned long long)e->parent);
+                break;
+        default:
+                break;
+        }
+}
+
+int manager_new(const char *state_dir, const ManagerLimits *limits, Manager **ret)
+{
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return log_oom();
+        m->state_fd = m->profiles_fd = m->cgroup_fd = -EBADF;
+        m->limits = *limits;
+        m->next_id = 1;
+
+        m->state_dir = strdup(state_dir);
+        if (!m->state_dir)
+                return log_oom();
+        r = mkdir_p_at(AT_FDCWD, state_dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create state directory '%s': %m", state_dir);
+        m->state_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (m->state_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open state directory '%s': %m",
+                                       state_dir);
+        if (mkdirat(m->state_fd, "profiles", 0755) < 0 && errno != EEXIST)
+                return log_error_errno(negative_errno(), "Failed to create '%s/profiles': %m", state_dir);
+        m->profiles_fd = openat(m->state_fd, "profiles", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (m->profiles_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open '%s/profiles': %m", state_dir);
+
+        r = cgroup2_find_mount(&m->cgroup_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
+        m->cgroup_fd = open(m->cgroup_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (m->cgroup_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open '%s': %m", m->cgroup_root);
+        log_debug("cgroup2 is mounted at %s.", m->cgroup_root);
+
+        r = recorder_new(m->limits.max_cgroups, on_recorder_event, m, &m->recorder);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m)
+{
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_recordings; i++)
+                recording_free(m->recordings[i]);
+        free(m->recordings);
+        for (size_t i = 0; i < m->n_workloads; i++)
+                workload_free(m->workloads[i]);
+        free(m->workloads);
+        sd_event_source_disable_unref(m->ring_source);
+        recorder_free(m->recorder);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        if (m->state_fd >= 0)
+                close(m->state_fd);
+        if (m->profiles_fd >= 0)
+                close(m->profiles_fd);
+        if (m->cgroup_fd >= 0)
+                close(m->cgroup_fd);
+        free(m->cgroup_root);
+        free(m->state_dir);
+        free(m);
+        return NULL;
+}
+
+static int on_ring_buffer(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        Manager *m = userdata;
+        int r = recorder_process(m->recorder);
+
+        if (r < 0)
+                log_warning_errno(r, "Failed to read BPF ring buffer: %m");
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        Manager *m = userdata;
+
+        log_info("Received SIG%s, stopping.", sigabbrev_np((int)si->ssi_signo));
+        m->exiting = true;
+        (void)sd_notify(false, "STOPPING=1\nSTATUS=Finishing active recordings...");
+        manager_stop_all(m);
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+int manager_start(Manager *m)
+{
+        int r;
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Failed to allocate event loop: %m");
+
+        r = sd_event_add_signal(m->event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to install signal handlers: %m");
+
+        r = sd_event_set_watchdog(m->event, true);
+        if (r < 0)
+                log_warning_errno(r, "Failed to enable watchdog, ignoring: %m");
+
+        r = sd_event_add_io(m->event, &m->ring_source, recorder_get_fd(m->recorder), EPOLLIN,
+                            on_ring_buffer, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch BPF ring buffer: %m");
+        (void)sd_event_source_set_description(m->ring_source, "bpf-ring-buffer");
+
+        return manager_bus_setup(m);
+}
+
+Recording *manager_find_recording(Manager *m, const char *name)
+{
+        for (size_t i = 0; i < m->n_recordings; i++)
+                if (strcmp(m->recordings[i]->name, name) == 0)
+                        return m->recordings[i];
+        return NULL;
+}
+
+Recording *manager_find_recording_by_id(Manager *m, uint32_t id)
+{
+        for (size_t i = 0; i < m->n_recordings; i++)
+                if (m->recordings[i]->id == id)
+                        return m->recordings[i];
+        return NULL;
+}
+
+Workload *manager_find_workload(Manager *m, const char *id)
+{
+        for (size_t i = 0; i < m->n_workloads; i++)
+                if (strcmp(m->workloads[i]->id, id) == 0)
+                        return m->workloads[i];
+        return NULL;
+}
+
+unsigned manager_active_recordings(Manager *m)
+{
+        unsigned n = 0;
+
+        for (size_t i = 0; i < m->n_recordings; i++)
+                n += m->recordings[i]->state == RECORDING_RECORDING;
+        return n;
+}
+
+int manager_open_cgroup(Manager *m, const char *path, char **ret_normalized, int *ret_fd)
+{
+        _cleanup_free_ char *norm = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t id;
+        int r;
+
+        r = cgroup_path_normalize(path, &norm);
+        if (r < 0)
+                return r == -ENAMETOOLONG ? r : -EINVAL;
+        r = cgroup_open(m->cgroup_fd, norm, &fd);
+        if (r < 0)
+                return r;
+        r = cgroup_fd_get_id(fd, &id);
+        if (r < 0)
+                return r;
+        if (ret_normalized)
+                *ret_normalized = TAKE_PTR(norm);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static uint32_t manager_allocate_id(Manager *m)
+{
+        while (m->next_id == 0 || manager_find_recording_by_id(m, m->next_id))
+                m->next_id++;
+        return m->next_id++;
+}
+
+static uint32_t recording_flags(const Recording *r)
+{
+        return r->options.descendants ? SYSREC_CG_DESCENDANTS : 0;
+}
+
+/* Track one workload's cgroup tree for a label recording. */
+static int track_workload(Manager *m, Recording *r, Workload *w)
+{
+        _cleanup_close_ int fd = -EBADF;
+        uint32_t owner = 0;
+        int k;
+
+        k = manager_open_cgroup(m, w->cgroup, NULL, &fd);
+        if (k < 0)
+                return log_warning_errno(k, "Workload '%s': cannot open cgroup '%s': %m", w->id, w->cgroup);
+        k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
+        if (k == -EBUSY) {
+                Recording *o = manager_find_recording_by_id(m, owner);
+                return log_warning_errno(k, "Workload '%s' (cgroup %s) is already recorded by '%s', not adding it to '%s'.",
+                                         w->id, w->cgroup, o ? o->name : "?", r->name);
+        }
+        if (k < 0)
+                return log_warning_errno(k, "Failed to record workload '%s' for '%s': %m", w->id, r->name);
+        w->recording = r->id;
+        r->n_cgroups += (unsigned)k;
+        log_info("Recording '%s': added workload '%s' (cgroup %s).", r->name, w->id, w->cgroup);
+        return 0;
+}
+
+static int recording_resolve_cgroup(Manager *m, RecordingTarget *t, int *ret_fd)
+{
+        _cleanup_free_ char *path = NULL, *norm = NULL;
+        int k;
+
+        switch (t->type) {
+        case TARGET_CGROUP:
+                k = manager_open_cgroup(m, t->cgroup, &norm, ret_fd);
+                if (k < 0)
+                        return k;
+                free(t->cgroup);
+                t->cgroup = TAKE_PTR(norm);
+                return 0;
+        case TARGET_PID:
+                k = cgroup_pid_get_path((pid_t)t->pid, &path);
+                if (k < 0)
+                        return k == -ENOENT ? -ESRCH : k;
+                k = manager_open_cgroup(m, path, NULL, ret_fd);
+                if (k < 0)
+                        return k == -ENOENT ? -ESRCH : k;
+                free(t->cgroup);
+                t->cgroup = TAKE_PTR(path);
+                return 0;
+        case TARGET_UNIT:
+                /* manager-bus.c resolves the unit to its cgroup before calling us. */
+                if (!t->cgroup)
+                        return -EOPNOTSUPP;
+                return manager_open_cgroup(m, t->cgroup, NULL, ret_fd);
+        default:
+                return -EINVAL;
+        }
+}
+
+static int recording_attach_target(Manager *m, Recording *r, ManagerFailure *failure)
+{
+        _cleanup_close_ int fd = -EBADF;
+        uint32_t owner = 0;
+        int k;
+
+        if (r->target.type == TARGET_LABELS) {
+                for (size_t i = 0; i < m->n_workloads; i++)
+                        if (m->workloads[i]->recording == 0 &&
+                            labels_match(r->target.labels, m->workloads[i]->labels))
+                                (void)track_workload(m, r, m->workloads[i]);
+                return 0;
+        }
+
+        k = recording_resolve_cgroup(m, &r->target, &fd);
+        if (k < 0) {
+                failure->what = strdup(r->target.cgroup ?: "");
+                return k;
+        }
+        k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
+        if (k == -EBUSY) {
+                Recording *o = manager_find_recording_by_id(m, owner);
+                failure->what = strdup(o ? o->name : "?");
+        }
+        if (k < 0) {
+                (void)recorder_release(m->recorder, r->id, NULL);
+                return k;
+        }
+        r->n_cgroups = (unsigned)k;
+        return 0;
+}
+
+int manager_start_recording(Manager *m, const char *name, RecordingTarget *target,
+                            RecordingOptions *options, ManagerFailure *failure, Recording **ret)
+{
+        _cleanup_(recording_freep) Recording *r = NULL;
+        Recording **a;
+        int k;
+
+        if (manager_find_recording(m, name))
+                return -EEXIST;
+        if (m->n_recordings >= m->limits.max_recordings)
+                return -E2BIG;
+
+        k = recording_new(m, name, manager_allocate_id(m), &r);
+        if (k < 0)
+                return k;
+        r->target = *target;
+        r->options = *options;
+        *target = (RecordingTarget){};
+        *options = (RecordingOptions){};
+
+        a = realloc(m->recordings, sizeof(Recording *) * (m->n_recordings + 1));
+        if (!a)
+                return -ENOMEM;
+        m->recordings = a;
+
+        r->state = RECORDING_RECORDING;
+        r->started_usec = now_usec();
+        k = recording_attach_target(m, r, failure);
+        if (k < 0) {
+                /* Hand the client's input back so that the error can name it. */
+                *target = r->target;
+                *options = r->options;
+                r->target = (RecordingTarget){};
+                r->options = (RecordingOptions){};
+                return k;
+        }
+
+        m->recordings[m->n_recordings++] = r;
+        log_info("Started recording '%s' of %s (%u cgroups).", r->name,
+                 strempty(r->target.type == TARGET_LABELS ? "labels" : r->target.cgroup), r->n_cgroups);
+        manager_bus_recording_started(m, r);
+        if (ret)
+                *ret = r;
+        TAKE_PTR(r);
+        return 0;
+}
+
+static int manager_write_profile(Manager *m, Recording *r)
+{
+        _cleanup_free_ char *text = NULL, *file = NULL, *path = NULL;
+        int k;
+
+        k = profile_format_oci(&r->seen, &text);
+        if (k < 0)
+                return k;
+        if (asprintf(&file, "%s.json", r->name) < 0 ||
+            asprintf(&path, "%s/profiles/%s", m->state_dir, file) < 0)
+                return -ENOMEM;
+        k = write_file_atomic_at(m->profiles_fd, file, text, strlen(text), 0644);
+        if (k < 0)
+                return log_error_errno(k, "Failed to write profile of recording '%s' to '%s': %m",
+                                       r->name, path);
+        free(r->profile_path);
+        r->profile_path = TAKE_PTR(path);
+        return 0;
+}
+
+int manager_stop_recording(Manager *m, Recording *r)
+{
+        SyscallSet final = {};
+        int k;
+
+        if (r->state == RECORDING_RECORDING) {
+                k = recorder_release(m->recorder, r->id, &final);
+                if (k < 0)
+                        return log_error_errno(k, "Failed to collect recording '%s': %m", r->name);
+                /* The kernel map is the truth; events only add what a racing
+                 * update might have lost on kernels without atomic fetch. */
+                syscall_set_merge(&r->seen, &final);
+                r->state = RECORDING_STOPPED;
+                r->stopped_usec = now_usec();
+                for (size_t i = 0; i < m->n_workloads; i++)
+                        if (m->workloads[i]->recording == r->id)
+                                m->workloads[i]->recording = 0;
+                log_info("Stopped recording '%s': %u syscalls.", r->name, syscall_set_count(&r->seen));
+        } else if (r->profile_path)
+                return -EALREADY;
+
+        /* A failed write leaves the recording stopped with its syscalls in
+         * memory; stopping it again retries the write. */
+        k = manager_write_profile(m, r);
+        manager_bus_recording_stopped(m, r);
+        return k;
+}
+
+void manager_stop_all(Manager *m)
+{
+        for (size_t i = 0; i < m->n_recordings; i++)
+                if (m->recordings[i]->state == RECORDING_RECORDING)
+                        (void)manager_stop_recording(m, m->recordings[i]);
+}
+
+int manager_remove_recording(Manager *m, Recording *r)
+{
+        _cleanup_free_ char *file = NULL;
+
+        if (r->state == RECORDING_RECORDING)
+                return -EBUSY;
+        if (asprintf(&file, "%s.json", r->name) < 0)
+                return -ENOMEM;
+        if (unlinkat(m->profiles_fd, file, 0) < 0 && errno != ENOENT)
+                log_warning_errno(negative_errno(), "Failed to remove profile '%s': %m", file);
+
+        for (size_t i = 0; i < m->n_recordings; i++)
+                if (m->recordings[i] == r) {
+                        memmove(m->recordings + i, m->recordings + i + 1,
+                                sizeof(Recording *) * (m->n_recordings - i - 1));
+                        m->n_recordings--;
+                        break;
+                }
+        log_info("Removed recording '%s'.", r->name);
+        manager_bus_recording_removed(m, r);
+        recording_free(r);
+        return 0;
+}
+
+int manager_register_workload(Manager *m, const char *id, const char *cgroup, char **labels,
+                              ManagerFailure *failure)
+{
+        _cleanup_close_ int fd = -EBADF;
+        Workload *w, **a;
+        int k;
+
+        if (manager_find_workload(m, id))
+                return -EEXIST;
+        if (m->n_workloads >= m->limits.max_workloads)
+                return -E2BIG;
+
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return -ENOMEM;
+        w->id = strdup(id);
+        k = w->id ? manager_open_cgroup(m, cgroup, &w->cgroup, &fd) : -ENOMEM;
+        if (k < 0) {
+                failure->what = strdup(cgroup);
+                workload_free(w);
+                return k;
+        }
+        w->labels = labels;
+        a = realloc(m->workloads, sizeof(Workload *) * (m->n_workloads + 1));
+        if (!a) {
+                w->labels = NULL;
+                workload_free(w);
+                return -ENOMEM;
+        }
+        m->workloads = a;
+        m->workloads[m->n_workloads++] = w;
+        log_info("Registered workload '%s' (cgroup %s, %zu labels).", w->id, w->cgroup, labels_count(labels));
+
+        for (size_t i = 0; i < m->n_recordings && w->recording == 0; i++) {
+                Recording *r = m->recordings[i];
+                if (r->state == RECORDING_RECORDING && r->target.type == TARGET_LABELS &&
+                    labels_match(r->target.labels, w->labels))
+                        (void)track_workload(m, r, w);
+        }
+        return 0;
+}
+
+int manager_unregister_workload(Manager *m, Workload *w)
+{
+        for (size_t i = 0; i < m->n_workloads; i++)
+                if (m->workloads[i] == w) {
+                        memmove(m->workloads + i, m->workloads + i + 1,
+                                sizeof(Workload *) * (m->n_workloads - i - 1));
+                        m->n_workloads--;
+                        break;
+                }
+        /* What its cgroups recorded stays with the recording until it stops. */
+        log_info("Unregistered workload '%s'.", w->id);
+        workload_free(w);
+        return 0;
+}

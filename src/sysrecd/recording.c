@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* See recording.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+
+#include "manager.h"
+#include "recorder.h"
+#include "recording.h"
+
+static const char *const state_names[_RECORDING_STATE_MAX] = {
+        [RECORDING_RECORDING] = "recording",
+        [RECORDING_STOPPED] = "stopped",
+        [RECORDING_FAILED] = "failed",
+};
+
+static const char *const target_names[_TARGET_TYPE_MAX] = {
+        [TARGET_CGROUP] = "cgroup",
+        [TARGET_UNIT] = "unit",
+        [TARGET_PID] = "pid",
+        [TARGET_LABELS] = "labels",
+};
+
+const char *recording_state_to_string(RecordingState s)
+{
+        return s < _RECORDING_STATE_MAX ? state_names[s] : NULL;
+}
+
+const char *target_type_to_string(TargetType t)
+{
+        return t < _TARGET_TYPE_MAX ? target_names[t] : NULL;
+}
+
+void recording_target_done(RecordingTarget *t)
+{
+        free(t->cgroup);
+        free(t->unit);
+        strv_free(t->labels);
+        *t = (RecordingTarget){};
+}
+
+void recording_options_done(RecordingOptions *o)
+{
+        strv_free(o->metadata);
+        *o = (RecordingOptions){};
+}
+
+int recording_new(Manager *m, const char *name, uint32_t id, Recording **ret)
+{
+        _cleanup_(recording_freep) Recording *r = NULL;
+        int k;
+
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->manager = m;
+        r->id = id;
+        r->name = strdup(name);
+        if (!r->name)
+                return -ENOMEM;
+        k = sd_bus_path_encode("/org/sysrec1/recording", name, &r->object_path);
+        if (k < 0)
+                return k;
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+Recording *recording_free(Recording *r)
+{
+        if (!r)
+                return NULL;
+        sd_event_source_disable_unref(r->changed_source);
+        recording_target_done(&r->target);
+        recording_options_done(&r->options);
+        free(r->profile_path);
+        free(r->object_path);
+        free(r->name);
+        free(r);
+        return NULL;
+}
+
+int recording_get_syscalls(Recording *r, SyscallSet *ret)
+{
+        SyscallSet s = r->seen;
+        int k;
+
+        if (r->state == RECORDING_RECORDING) {
+                k = recorder_collect(r->manager->recorder, r->id, &s);
+                if (k < 0)
+                        return k;
+        }
+        *ret = s;
+        return 0;
+}
+
+int recording_get_profile(Recording *r, ProfileFormat f, char **ret)
+{
+        SyscallSet s;
+        int k;
+
+        k = recording_get_syscalls(r, &s);
+        if (k < 0)
+                return k;
+        return profile_format(&s, f, r->name, ret);
+}
+
+char *recording_describe_target(Recording *r)
+{
+        const RecordingTarget *t = &r->target;
+        char *s = NULL;
+
+        switch (t->type) {
+        case TARGET_CGROUP:
+                (void)asprintf(&s, "cgroup %s", t->cgroup);
+                break;
+        case TARGET_UNIT:
+                (void)asprintf(&s, "unit %s (%s)", t->unit, t->cgroup ?: "not running");
+                break;
+        case TARGET_PID:
+                (void)asprintf(&s, "pid %u (%s)", t->pid, t->cgroup);
+                break;
+        case TARGET_LABELS: {
+                size_t n = 0;
+                FILE *f = open_memstream(&s, &n);
+                if (!f)
+                        return NULL;
+                fputs("labels", f);
+                for (char **i = t->labels; i && i[0] && i[1]; i += 2)
+                        fprintf(f, " %s=%s", i[0], i[1]);
+                if (fclose(f) != 0)
+                        return NULL;
+                break;
+        }
+        default:
+                break;
+        }
+        return s;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A recording: what it targets, its options, its state, and the syscalls
+ * seen so far. The kernel map holds the truth while it records; the set
+ * here collects ring-buffer events for the live view and, once stopped,
+ * holds the final profile.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "macro.h"
+#include "profile.h"
+#include "syscall-set.h"
+
+typedef struct Manager Manager;
+
+typedef enum RecordingState {
+        RECORDING_RECORDING,
+        RECORDING_STOPPED,
+        RECORDING_FAILED,
+        _RECORDING_STATE_MAX,
+} RecordingState;
+
+typedef enum TargetType {
+        TARGET_CGROUP,
+        TARGET_UNIT,
+        TARGET_PID,
+        TARGET_LABELS,
+        _TARGET_TYPE_MAX,
+} TargetType;
+
+typedef struct RecordingTarget {
+        TargetType type;
+        char *cgroup;   /* TARGET_CGROUP, and the resolved cgroup of UNIT and PID */
+        char *unit;     /* TARGET_UNIT */
+        uint32_t pid;   /* TARGET_PID */
+        char **labels;  /* TARGET_LABELS: selector, alternating keys and values */
+} RecordingTarget;
+
+typedef struct RecordingOptions {
+        bool descendants;
+        bool publish;
+        char **metadata; /* alternating keys and values */
+} RecordingOptions;
+
+typedef struct Recording {
+        Manager *manager;
+        char *name;
+        char *object_path;
+        uint32_t id; /* the kernel map's recording id */
+        RecordingState state;
+        RecordingTarget target;
+        RecordingOptions options;
+
+        SyscallSet seen; /* from events while recording; final set once stopped */
+        unsigned n_cgroups;
+        uint64_t started_usec, stopped_usec;
+        char *profile_path; /* set once the profile is on disk */
+
+        sd_event_source *changed_source; /* rate limit for PropertiesChanged */
+        bool syscalls_changed;
+} Recording;
+
+const char *recording_state_to_string(RecordingState s);
+const char *target_type_to_string(TargetType t);
+
+void recording_target_done(RecordingTarget *t);
+void recording_options_done(RecordingOptions *o);
+
+int recording_new(Manager *m, const char *name, uint32_t id, Recording **ret);
+Recording *recording_free(Recording *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Recording *, recording_free)
+
+/* The syscalls recorded so far (kernel map plus events), or the final set. */
+int recording_get_syscalls(Recording *r, SyscallSet *ret);
+int recording_get_profile(Recording *r, ProfileFormat f, char **ret);
+/* Human-readable description of the target ("cgroup /my.slice"). */
+char *recording_describe_target(Recording *r);
