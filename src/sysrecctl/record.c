@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sysrecctl record -- CMD: run one command in a cgroup of its own and record
+ * it from its first syscall (the execve). Through sysrecd when it is on the
+ * bus; otherwise (or with --standalone) by loading the BPF program here.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "recorder.h"
+#include "sysrecctl.h"
+
+typedef struct RecordContext {
+        char *cg_root;   /* cgroup2 mount */
+        char *cg_path;   /* our cgroup, relative to cg_root */
+        int cg_fd;
+        sd_bus *bus;     /* daemon mode */
+        Recorder *recorder; /* standalone mode */
+        char name[256];
+        pid_t child;
+        int release_fd;
+} RecordContext;
+
+static void record_context_done(RecordContext *c)
+{
+        if (c->cg_fd >= 0)
+                close(c->cg_fd);
+        if (c->release_fd >= 0)
+                close(c->release_fd);
+        sd_bus_flush_close_unref(c->bus);
+        recorder_free(c->recorder);
+        free(c->cg_root);
+        free(c->cg_path);
+}
+
+/* A cgroup of our own below the one we run in (at the root if we run there). */
+static int make_cgroup(RecordContext *c)
+{
+        _cleanup_free_ char *self = NULL, *full = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        int r;
+
+        r = cgroup2_find_mount(&c->cg_root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
+        r = cgroup_pid_get_path(getpid(), &self);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find our own cgroup: %m");
+        if (asprintf(&c->cg_path, "%s/sysrec-record-%d", strcmp(self, "/") == 0 ? "" : self, (int)getpid()) < 0 ||
+            asprintf(&full, "%s%s", c->cg_root, c->cg_path) < 0)
+                return log_oom();
+        if (mkdir(full, 0755) < 0)
+                return log_error_errno(negative_errno(), "Failed to create cgroup %s: %m", full);
+        root_fd = open(c->cg_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open %s: %m", c->cg_root);
+        r = cgroup_open(root_fd, c->cg_path, &c->cg_fd);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open cgroup %s: %m", full);
+        return 0;
+}
+
+/* Kill what the command left behind in its cgroup and remove it. */
+static void remove_cgroup(RecordContext *c)
+{
+        _cleanup_free_ char *full = NULL, *kill_file = NULL;
+
+        if (!c->cg_path || asprintf(&full, "%s%s", c->cg_root, c->cg_path) < 0 ||
+            asprintf(&kill_file, "%s/cgroup.kill", full) < 0)
+                return;
+        for (int i = 0; i < 100; i++) {
+                if (rmdir(full) == 0 || errno == ENOENT)
+                        return;
+                if (errno != EBUSY)
+                        break;
+                if (i == 0) {
+                        int fd = open(kill_file, O_WRONLY | O_CLOEXEC);
+                        if (fd >= 0) {
+                                if (write(fd, "1", 1) == 1)
+                                        log_notice("Killed processes the command left running.");
+                                close(fd);
+                        }
+                }
+                usleep(20 * 1000);
+        }
+        log_warning_errno(negative_errno(), "Failed to remove cgroup %s: %m", full);
+}
+
+/* Fork the command; it waits on a pipe until it has been moved into the cgroup. */
+static int fork_command(RecordContext *c, char **cmd)
+{
+        int p[2];
+        pid_t pid;
+
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return log_error_errno(negative_errno(), "Failed to create pipe: %m");
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(negative_errno(), "Failed to fork: %m");
+        if (pid == 0) {
+                char b;
+
+                close(p[1]);
+                signal(SIGINT, SIG_DFL);
+                signal(SIGQUIT, SIG_DFL);
+                if (read(p[0], &b, 1) != 1)
+                        _exit(127);
+                execvp(cmd[0], cmd);
+                fprintf(stderr, "sysrecctl: failed to execute '%s': %s\n", cmd[0], strerror(errno));
+                _exit(127);
+        }
+        close(p[0]);
+        c->release_fd = p[1];
+        c->child = pid;
+        return 0;
+}
+
+static int move_and_release(RecordContext *c)
+{
+        char buf[32];
+        int fd, n;
+
+        fd = openat(c->cg_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+                _cleanup_free_ char *full = NULL;
+                (void)asprintf(&full, "%s%s/cgroup.procs", c->cg_root, c->cg_path);
+                fd = full ? open(full, O_WRONLY | O_CLOEXEC) : -1;
+        }
+        if (fd < 0)
+                return log_error_errno(negative_errno(), "Failed to open cgroup.procs of %s: %m", c->cg_path);
+        n = snprintf(buf, sizeof(buf), "%d", (int)c->child);
+        if (write(fd, buf, (size_t)n) != n) {
+                int k = negative_errno();
+                close(fd);
+                return log_error_errno(k, "Failed to move the command into %s: %m", c->cg_path);
+        }
+        close(fd);
+        if (write(c->release_fd, "x", 1) != 1)
+                return log_error_errno(negative_errno(), "Failed to start the command: %m");
+        c->release_fd = (close(c->release_fd), -EBADF);
+        return 0;
+}
+
+static int wait_command(RecordContext *c)
+{
+        int status;
+
+        while (waitpid(c->child, &status, 0) < 0)
+                if (errno != EINTR)
+                        return log_error_errno(negative_errno(), "Failed to wait for the command: %m");
+        c->child = 0;
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        return 128 + WTERMSIG(status);
+}
+
+static int daemon_start(RecordContext *c, sd_bus_error *e)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+        return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StartRecording",
+                                  e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s", c->cg_path, 0);
+}
+
+static int daemon_finish(RecordContext *c, char **ret_profile)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *text;
+        int r;
+
+        r = sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StopRecording",
+                               &e, NULL, "s", c->name);
+        if (r < 0)
+                return bus_error_exit(&e, r, "stop recording"), r;
+        r = sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "GetProfile",
+                               &e, &reply, "ss", c->name, profile_format_to_string(arg.format));
+        if (r < 0)
+                return bus_error_exit(&e, r, "get profile"), r;
+        r = sd_bus_message_read(reply, "s", &text);
+        if (r < 0)
+                return r;
+        *ret_profile = strdup(text);
+        (void)sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "RemoveRecording",
+                                 NULL, NULL, "s", c->name);
+        return *ret_profile ? 0 : -ENOMEM;
+}
+
+static int standalone_start(RecordContext *c)
+{
+        int r = recorder_new(1024, NULL, NULL, &c->recorder);
+        if (r < 0)
+                return r;
+        r = recorder_track_tree(c->recorder, c->cg_fd, 1, SYSREC_CG_DESCENDANTS, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to record cgroup %s: %m", c->cg_path);
+        return 0;
+}
+
+static int standalone_finish(RecordContext *c, char **ret_profile)
+{
+        SyscallSet s = {};
+        int r = recorder_release(c->recorder, 1, &s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to collect the recording: %m");
+        return profile_format(&s, arg.format, c->name, ret_profile);
+}
+
+/* Connect to sysrecd unless --standalone; NULL bus means standalone. */
+static int choose_mode(RecordContext *c)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (arg.standalone)
+                return 0;
+        r = sd_bus_open_system(&c->bus);
+        if (r >= 0)
+                r = sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.freedesktop.DBus.Peer",
+                                       "Ping", &e, NULL, NULL);
+        if (r >= 0)
+                return 0;
+        c->bus = sd_bus_flush_close_unref(c->bus);
+        if (arg.daemon_only)
+                return log_error_errno(r, "sysrecd is not reachable (%s).", e.message ?: strerror(-r));
+        log_info("sysrecd is not running; recording standalone.");
+        return 0;
+}
+
+static int write_output(const char *text)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int dfd = -EBADF;
+        const char *slash;
+        int r;
+
+        if (!arg.output || strcmp(arg.output, "-") == 0) {
+                fputs(text, stdout);
+                return fflush(stdout) == 0 ? 0 : -EIO;
+        }
+        slash = strrchr(arg.output, '/');
+        dir = slash ? strndup(arg.output, (size_t)(slash - arg.output) + (slash == arg.output)) : strdup(".");
+        if (!dir)
+                return log_oom();
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return log_error_errno(negative_errno(), "Failed to open directory '%s': %m", dir);
+        r = write_file_atomic_at(dfd, slash ? slash + 1 : arg.output, text, strlen(text), 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write '%s': %m", arg.output);
+        return 0;
+}
+
+int verb_record(int argc, char *argv[])
+{
+        _cleanup_(record_context_done) RecordContext c = { .cg_fd = -EBADF, .release_fd = -EBADF };
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *profile = NULL;
+        int r, status = EXIT_FAIL;
+
+        if (argc < 2) {
+                log_error("Usage: sysrecctl record [-o FILE] [--format=FORMAT] -- CMD ARGS...");
+                return EXIT_USAGE;
+        }
+        snprintf(c.name, sizeof(c.name), "%s", arg.name ?: "");
+        if (!arg.name)
+                snprintf(c.name, sizeof(c.name), "sysrecctl-record-%d", (int)getpid());
+
+        if (choose_mode(&c) < 0)
+                return EXIT_FAIL;
+        if (make_cgroup(&c) < 0)
+                return EXIT_FAIL;
+        /* Ctrl-C reaches the command; we stay to write its profile. */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGQUIT, SIG_IGN);
+
+        r = fork_command(&c, argv + 1);
+        if (r >= 0)
+                r = c.bus ? daemon_start(&c, &e) : standalone_start(&c);
+        if (r < 0 && c.bus)
+                (void)bus_error_exit(&e, r, "start recording");
+        if (r >= 0)
+                r = move_and_release(&c);
+        if (r < 0) {
+                if (c.child > 0) {
+                        kill(c.child, SIGKILL);
+                        (void)waitpid(c.child, NULL, 0);
+                }
+                if (c.bus)
+                        (void)sd_bus_call_method(c.bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager",
+                                                 "StopRecording", NULL, NULL, "s", c.name);
+                remove_cgroup(&c);
+                return EXIT_FAIL;
+        }
+
+        status = wait_command(&c);
+        remove_cgroup(&c);
+        r = c.bus ? daemon_finish(&c, &profile) : standalone_finish(&c, &profile);
+        if (r < 0)
+                return EXIT_FAIL;
+        if (write_output(profile) < 0)
+                return EXIT_FAIL;
+        if (!arg.quiet && arg.output && strcmp(arg.output, "-") != 0)
+                fprintf(stderr, "Profile of '%s' (%s, %s) written to %s.\n", argv[1],
+                        c.bus ? "recorded by sysrecd" : "recorded standalone",
+                        profile_format_to_string(arg.format), arg.output);
+        return status < 0 ? EXIT_FAIL : status;
+}
