@@ -31,8 +31,6 @@ enum sysrec_abi {
 
 /* Flags of a tracked cgroup. */
 #define SYSREC_CG_DESCENDANTS (1u << 0) /* cgroups made below it are tracked too */
-#define SYSREC_CG_EXEC_GATE (1u << 1)   /* record only after the first execve */
-#define SYSREC_CG_GATE_OPEN (1u << 2)   /* an execve was seen (set by the program) */
 
 /* Value of the "cgroups" hash map, keyed by cgroup v2 id (u64). */
 struct sysrec_cgroup {
@@ -42,9 +40,25 @@ struct sysrec_cgroup {
         __u64 bits[_SYSREC_ABI_MAX][SYSREC_NR_WORDS];
 };
 
+/* Longest cgroup directory name that can be armed (a unit name is at most 255). */
+#define SYSREC_ARMED_NAME_MAX 256
+
+/* Key of the "armed" hash map: a cgroup that does not exist yet, by the id
+ * of its parent and its directory name. When it is created (a unit starts,
+ * or restarts), the program tracks it before any task can enter it. */
+struct sysrec_armed_key {
+        __u64 parent;
+        char name[SYSREC_ARMED_NAME_MAX];
+};
+
+struct sysrec_armed {
+        __u32 recording;
+        __u32 flags;
+};
+
 enum sysrec_event_type {
         SYSREC_EVENT_SYSCALL = 1, /* a bit flipped for the first time in a cgroup */
-        SYSREC_EVENT_CGROUP = 2,  /* a cgroup was created below a tracked one */
+        SYSREC_EVENT_CGROUP = 2,  /* a cgroup was created below a tracked one, or armed */
 };
 
 /* Ring-buffer record. A hint for live progress only: profiles are built from

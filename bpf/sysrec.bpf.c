@@ -41,6 +41,20 @@ struct {
         __uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
+struct {
+        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(max_entries, 4096);
+        __type(key, struct sysrec_armed_key);
+        __type(value, struct sysrec_armed);
+} armed SEC(".maps");
+
+struct {
+        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct sysrec_armed_key);
+} scratch_key SEC(".maps");
+
 /* Scratch space to build a new map value off the 512-byte stack. */
 struct {
         __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -130,25 +144,50 @@ static __always_inline int on_sys_enter(long id, bool atomic_fetch)
         return 0;
 }
 
+/* Is the new cgroup armed, by parent id and name? */
+static __always_inline struct sysrec_armed *lookup_armed(struct cgroup *cgrp, __u64 parent_id)
+{
+        struct sysrec_armed_key *key;
+        __u32 zero = 0;
+
+        key = bpf_map_lookup_elem(&scratch_key, &zero);
+        if (!key)
+                return NULL;
+        __builtin_memset(key, 0, sizeof(*key));
+        key->parent = parent_id;
+        if (bpf_probe_read_kernel_str(key->name, sizeof(key->name), BPF_CORE_READ(cgrp, kn, name)) < 0)
+                return NULL;
+        return bpf_map_lookup_elem(&armed, key);
+}
+
 static __always_inline int on_mkdir(struct cgroup *cgrp)
 {
         struct sysrec_cgroup *parent, *v;
+        struct sysrec_armed *arm = NULL;
+        __u32 recording, flags, zero = 0;
         __u64 id, parent_id;
-        __u32 zero = 0;
 
         id = BPF_CORE_READ(cgrp, kn, id);
         parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
 
         parent = bpf_map_lookup_elem(&cgroups, &parent_id);
-        if (!parent || !(parent->flags & SYSREC_CG_DESCENDANTS))
-                return 0;
+        if (parent && (parent->flags & SYSREC_CG_DESCENDANTS)) {
+                recording = parent->recording;
+                flags = parent->flags;
+        } else {
+                arm = lookup_armed(cgrp, parent_id);
+                if (!arm)
+                        return 0;
+                recording = arm->recording;
+                flags = arm->flags;
+        }
 
         v = bpf_map_lookup_elem(&scratch, &zero);
         if (!v)
                 return 0;
         __builtin_memset(v, 0, sizeof(*v));
-        v->recording = parent->recording;
-        v->flags = parent->flags & (SYSREC_CG_DESCENDANTS | SYSREC_CG_EXEC_GATE);
+        v->recording = recording;
+        v->flags = flags & SYSREC_CG_DESCENDANTS;
         v->parent = parent_id;
         if (bpf_map_update_elem(&cgroups, &id, v, BPF_NOEXIST) != 0)
                 return 0;

@@ -161,9 +161,56 @@ static void filter_add(Recorder *r, uint64_t id, int delta)
 
 static bool map_is_empty(Recorder *r)
 {
+        struct sysrec_armed_key akey;
         uint64_t key;
 
-        return bpf_map_get_next_key(bpf_map__fd(r->skel->maps.cgroups), NULL, &key) < 0;
+        return bpf_map_get_next_key(bpf_map__fd(r->skel->maps.cgroups), NULL, &key) < 0 &&
+               bpf_map_get_next_key(bpf_map__fd(r->skel->maps.armed), NULL, &akey) < 0;
+}
+
+int recorder_arm(Recorder *r, uint64_t parent_id, const char *name, uint32_t recording, uint32_t flags)
+{
+        struct sysrec_armed_key key = { .parent = parent_id };
+        struct sysrec_armed v = { .recording = recording, .flags = flags };
+        size_t l = strlen(name);
+        int k;
+
+        if (recording == 0 || l == 0 || l >= sizeof(key.name) || strchr(name, '/'))
+                return -EINVAL;
+        memcpy(key.name, name, l);
+        k = recorder_attach(r);
+        if (k < 0)
+                return k;
+        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.armed), &key, &v, BPF_NOEXIST) < 0) {
+                k = negative_errno();
+                if (k == -EEXIST && bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.armed), &key, &v) >= 0 &&
+                    v.recording == recording)
+                        return 0;
+                if (map_is_empty(r))
+                        recorder_detach(r);
+                return k == -EEXIST ? -EBUSY : k == -E2BIG ? -ENOSPC : k;
+        }
+        return 0;
+}
+
+/* Drop the arms of a recording. */
+static void disarm(Recorder *r, uint32_t recording)
+{
+        int fd = bpf_map__fd(r->skel->maps.armed);
+        struct sysrec_armed_key key, next, *prev = NULL;
+        struct sysrec_armed v;
+
+        /* Deleting the current key restarts get_next_key, which is fine for
+         * the small number of arms a recording has. */
+        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+                if (bpf_map_lookup_elem(fd, &next, &v) == 0 && v.recording == recording &&
+                    bpf_map_delete_elem(fd, &next) == 0) {
+                        prev = NULL;
+                        continue;
+                }
+                key = next;
+                prev = &key;
+        }
 }
 
 int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
@@ -303,6 +350,7 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
 
         /* Events still in the ring buffer belong to the final profile too. */
         (void)recorder_process(r);
+        disarm(r, recording);
         k = for_each_entry(r, recording, ret, true);
         if (k < 0)
                 return k;

@@ -43,6 +43,11 @@ int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t
 int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t flags,
                         uint32_t *ret_owner);
 
+/* Track the cgroup named name below parent_id as soon as it is created (and
+ * again each time it is re-created) until the recording is released.
+ * -EBUSY if another recording armed the same cgroup. */
+int recorder_arm(Recorder *r, uint64_t parent_id, const char *name, uint32_t recording, uint32_t flags);
+
 /* OR of the bitmaps of every cgroup of a recording (read-only). */
 int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret);
 /* Final collect, then forget the recording's cgroups; detaches the

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "manager-bus.h"
 #include "names.h"
+#include "polkit.h"
 #include "unit.h"
 
 #define OPTIONS_MAX 16
@@ -206,7 +207,8 @@ int manager_bus_start_error(Manager *m, int k, const char *name, const Recording
         case -ENOTDIR:
                 if (t->type == TARGET_UNIT)
                         return sd_bus_error_setf(error, SYSREC_ERROR_NO_SUCH_UNIT,
-                                                 "cgroup '%s' of unit '%s' is gone.", what, t->unit);
+                                                 "The slice of unit '%s' has no cgroup yet (%s): is the slice active?",
+                                                 t->unit, what);
                 return sd_bus_error_setf(error, SYSREC_ERROR_NO_SUCH_CGROUP, "No cgroup '%s' in %s.",
                                          what, m->cgroup_root);
         case -ELOOP:
@@ -234,6 +236,10 @@ static int method_start_recording(sd_bus_message *msg, void *userdata, sd_bus_er
         Recording *rec = NULL;
         const char *name;
         int r;
+
+        r = polkit_verify_async(msg, SYSREC_POLKIT_ACTION_RECORD, &m->polkit_registry, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         r = sd_bus_message_read(msg, "s", &name);
         if (r < 0)
@@ -276,8 +282,13 @@ static Recording *find_recording_arg(sd_bus_message *msg, Manager *m, sd_bus_err
 
 static int method_stop_recording(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
+        Manager *m = userdata;
         Recording *rec;
         int r;
+
+        r = polkit_verify_async(msg, SYSREC_POLKIT_ACTION_RECORD, &m->polkit_registry, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         rec = find_recording_arg(msg, userdata, error, &r);
         if (!rec)
@@ -305,8 +316,13 @@ static int method_get_profile(sd_bus_message *msg, void *userdata, sd_bus_error 
 
 static int method_remove_recording(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
+        Manager *m = userdata;
         Recording *rec;
         int r;
+
+        r = polkit_verify_async(msg, SYSREC_POLKIT_ACTION_RECORD, &m->polkit_registry, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         rec = find_recording_arg(msg, userdata, error, &r);
         if (!rec)
@@ -353,6 +369,10 @@ static int method_register_workload(sd_bus_message *msg, void *userdata, sd_bus_
         const char *id, *cgroup;
         int r;
 
+        r = polkit_verify_async(msg, SYSREC_POLKIT_ACTION_RECORD, &m->polkit_registry, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+
         r = sd_bus_message_read(msg, "ss", &id, &cgroup);
         if (r < 0)
                 return r;
@@ -385,6 +405,10 @@ static int method_unregister_workload(sd_bus_message *msg, void *userdata, sd_bu
         const char *id;
         Workload *w;
         int r;
+
+        r = polkit_verify_async(msg, SYSREC_POLKIT_ACTION_RECORD, &m->polkit_registry, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
 
         r = sd_bus_message_read(msg, "s", &id);
         if (r < 0)

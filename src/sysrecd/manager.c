@@ -117,6 +117,7 @@ Manager *manager_free(Manager *m)
                 workload_free(m->workloads[i]);
         free(m->workloads);
         sd_event_source_disable_unref(m->ring_source);
+        polkit_registry_free(m->polkit_registry);
         recorder_free(m->recorder);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
@@ -294,14 +295,58 @@ static int recording_resolve_cgroup(Manager *m, RecordingTarget *t, int *ret_fd)
                 free(t->cgroup);
                 t->cgroup = TAKE_PTR(path);
                 return 0;
-        case TARGET_UNIT:
-                /* manager-bus.c resolves the unit to its cgroup before calling us. */
-                if (!t->cgroup)
-                        return -EOPNOTSUPP;
-                return manager_open_cgroup(m, t->cgroup, NULL, ret_fd);
         default:
                 return -EINVAL;
         }
+}
+
+/* A unit's cgroup is armed below its slice, so that it is recorded from its
+ * first syscall when the unit starts, and again after every restart; if it
+ * runs already, its current cgroup tree is tracked too. */
+static int recording_attach_unit(Manager *m, Recording *r, ManagerFailure *failure)
+{
+        _cleanup_free_ char *norm = NULL, *parent = NULL;
+        _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
+        const char *base;
+        uint64_t parent_id;
+        uint32_t owner = 0;
+        int k;
+
+        k = cgroup_path_normalize(r->target.cgroup, &norm);
+        if (k < 0 || strcmp(norm, "/") == 0)
+                goto fail;
+        base = strrchr(norm, '/') + 1;
+        parent = strndup(norm, (size_t)(base - norm - 1));
+        if (!parent)
+                return -ENOMEM;
+        k = manager_open_cgroup(m, parent[0] ? parent : "/", NULL, &pfd);
+        if (k >= 0)
+                k = cgroup_fd_get_id(pfd, &parent_id);
+        if (k < 0)
+                goto fail;
+        k = recorder_arm(m->recorder, parent_id, base, r->id, recording_flags(r));
+        if (k < 0)
+                goto fail;
+
+        k = manager_open_cgroup(m, norm, NULL, &fd);
+        if (k == -ENOENT) {
+                log_info("Recording '%s': unit %s is not running; armed on %s.", r->name, r->target.unit, norm);
+                return 0;
+        }
+        if (k >= 0)
+                k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
+        if (k == -EBUSY) {
+                Recording *o = manager_find_recording_by_id(m, owner);
+                failure->what = strdup(o ? o->name : "?");
+                return k;
+        }
+        if (k < 0)
+                goto fail;
+        r->n_cgroups = (unsigned)k;
+        return 0;
+fail:
+        failure->what = strdup(norm ?: strempty(r->target.cgroup));
+        return k < 0 ? k : -EINVAL;
 }
 
 static int recording_attach_target(Manager *m, Recording *r, ManagerFailure *failure)
@@ -309,6 +354,13 @@ static int recording_attach_target(Manager *m, Recording *r, ManagerFailure *fai
         _cleanup_close_ int fd = -EBADF;
         uint32_t owner = 0;
         int k;
+
+        if (r->target.type == TARGET_UNIT) {
+                k = recording_attach_unit(m, r, failure);
+                if (k < 0)
+                        (void)recorder_release(m->recorder, r->id, NULL);
+                return k;
+        }
 
         if (r->target.type == TARGET_LABELS) {
                 for (size_t i = 0; i < m->n_workloads; i++)

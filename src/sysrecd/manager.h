@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "polkit.h"
 #include "recorder.h"
 #include "recording.h"
 
@@ -31,6 +32,7 @@ typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         sd_event_source *ring_source;
+        PolkitRegistry *polkit_registry;
         Recorder *recorder;
 
         char *state_dir;

@@ -6,6 +6,7 @@
 #include "bus-util.h"
 #include "log.h"
 #include "manager-bus.h"
+#include "polkit.h"
 
 #define CHANGED_RATELIMIT_USEC (100 * 1000)
 
@@ -81,7 +82,13 @@ int recording_bus_stop(sd_bus_message *msg, Recording *r, sd_bus_error *error)
 
 static int method_stop(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-        int k = recording_bus_stop(msg, userdata, error);
+        Recording *r = userdata;
+        int k;
+
+        k = polkit_verify_async(msg, SYSREC_POLKIT_ACTION_RECORD, &r->manager->polkit_registry, error);
+        if (k <= 0)
+                return k < 0 ? k : 1;
+        k = recording_bus_stop(msg, r, error);
         if (k < 0)
                 return k;
         return sd_bus_reply_method_return(msg, NULL);

@@ -5,6 +5,7 @@
  * another service), then start the recording on that cgroup.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,28 +79,70 @@ static int step_done(UnitStart *u, int r)
         return 0;
 }
 
+/* The cgroup path systemd gives a slice: "a-b.slice" is /a.slice/a-b.slice,
+ * "-.slice" is the root. */
+static char *slice_to_path(const char *slice)
+{
+        size_t l = strlen(slice);
+        char *out, *o;
+
+        if (l < 6 || strcmp(slice + l - 6, ".slice") != 0)
+                return NULL;
+        if (strcmp(slice, "-.slice") == 0)
+                return strdup("");
+        out = malloc(l * (l / 2 + 2) + 1);
+        if (!out)
+                return NULL;
+        o = out;
+        for (size_t i = 0; i < l - 6; i++)
+                if (slice[i] == '-')
+                        o += sprintf(o, "/%.*s.slice", (int)i, slice);
+        sprintf(o, "/%s", slice);
+        return out;
+}
+
 static int control_group_step(sd_bus_message *reply, UnitStart *u)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(manager_failure_done) ManagerFailure f = {};
+        _cleanup_free_ char *slice_path = NULL;
         const sd_bus_error *err = sd_bus_message_get_error(reply);
+        const char *cg = NULL, *slice = NULL;
         Recording *rec = NULL;
-        const char *cg;
         int r;
 
         if (err)
-                return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Cannot read the control group of unit '%s': %s", u->target.unit,
-                                   err->message ?: err->name);
-        r = sd_bus_message_read(reply, "v", "s", &cg);
-        if (r < 0)
-                return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Unexpected reply from systemd for unit '%s': %s", u->target.unit,
-                                   strerror(-r));
-        if (!cg[0])
-                return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Unit '%s' has no control group%s: start it first.", u->target.unit, " (not running)");
+                return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Cannot read the properties of unit '%s': %s",
+                                   u->target.unit, err->message ?: err->name);
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                const char *key;
 
-        u->target.cgroup = strdup(cg);
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r >= 0 && strcmp(key, "ControlGroup") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &cg);
+                else if (r >= 0 && strcmp(key, "Slice") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &slice);
+                else if (r >= 0)
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        if (r < 0)
+                return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Unexpected reply from systemd for unit '%s': %s",
+                                   u->target.unit, strerror(-r));
+
+        if (cg && cg[0])
+                u->target.cgroup = strdup(cg);
+        else if (slice && (slice_path = slice_to_path(slice)))
+                (void)asprintf(&u->target.cgroup, "%s/%s", slice_path, u->target.unit);
+        else
+                return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT,
+                                   "Cannot tell where unit '%s' will run: no control group and no slice (%s).",
+                                   u->target.unit, strempty(slice));
         if (!u->target.cgroup)
                 return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Unit '%s': %s", u->target.unit, strerror(ENOMEM));
+
         r = manager_start_recording(u->manager, u->name, &u->target, &u->options, &f, &rec);
         if (r < 0) {
                 manager_bus_start_error(u->manager, r, u->name, &u->target, &f, &e);
@@ -132,8 +175,8 @@ static int load_state_step(sd_bus_message *reply, UnitStart *u)
                 return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Unit '%s' is not loaded (LoadState=%s).", u->target.unit, state);
 
         r = sd_bus_call_method_async(u->manager->bus, NULL, "org.freedesktop.systemd1", u->unit_path,
-                                     "org.freedesktop.DBus.Properties", "Get", on_control_group, u,
-                                     "ss", unit_interface(u->target.unit), "ControlGroup");
+                                     "org.freedesktop.DBus.Properties", "GetAll", on_control_group, u,
+                                     "s", unit_interface(u->target.unit));
         if (r < 0)
                 return reply_error(u, SYSREC_ERROR_NO_SUCH_UNIT, "Cannot query unit '%s': %s", u->target.unit, strerror(-r));
         return 1;
