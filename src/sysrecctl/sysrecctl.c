@@ -20,6 +20,7 @@ Args arg = {
         .legend = true,
         .format = PROFILE_OCI,
         .descendants = true,
+        .unit_dir = "/etc/systemd/system",
 };
 
 #define MANAGER_PATH "/org/sysrec1"
@@ -535,7 +536,9 @@ static void help(void)
                "  profile NAME             Print a recording's profile (also while recording)\n"
                "  remove NAME...           Forget stopped recordings and their profiles\n"
                "  record [-o FILE] -- CMD  Record one command; through sysrecd if it runs,\n"
-               "                           else standalone\n\n"
+               "                           else standalone\n"
+               "  apply UNIT RECORDING     Install the recording's SystemCallFilter= as a\n"
+               "                           drop-in of UNIT and reload systemd\n\n"
                "Options:\n"
                "  -h --help                Show this help\n"
                "     --version             Show package version\n"
@@ -553,6 +556,7 @@ static void help(void)
                "     --daemon              record: fail unless sysrecd records it\n"
                "     --json=MODE           Output JSON (short or pretty) for list and show\n"
                "     --no-legend           Omit headers and footers\n"
+               "     --unit-dir=DIR        apply: where drop-ins go (default: /etc/systemd/system)\n"
                "  -q --quiet               Print less\n");
 }
 
@@ -593,6 +597,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_DAEMON,
                 ARG_JSON,
                 ARG_NO_LEGEND,
+                ARG_UNIT_DIR,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -612,6 +617,7 @@ static int parse_argv(int argc, char *argv[])
                 { "json", required_argument, NULL, ARG_JSON },
                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
                 { "quiet", no_argument, NULL, 'q' },
+                { "unit-dir", required_argument, NULL, ARG_UNIT_DIR },
                 {}
         };
         char *end;
@@ -695,6 +701,13 @@ static int parse_argv(int argc, char *argv[])
                 case 'q':
                         arg.quiet = true;
                         break;
+                case ARG_UNIT_DIR:
+                        if (optarg[0] != '/') {
+                                log_error("--unit-dir= needs an absolute path, got '%s'.", optarg);
+                                return -EINVAL;
+                        }
+                        arg.unit_dir = optarg;
+                        break;
                 default:
                         return -EINVAL;
                 }
@@ -712,7 +725,7 @@ static const struct {
 } verbs[] = {
         { "start", verb_start },   { "stop", verb_stop },       { "list", verb_list },
         { "show", verb_show },     { "profile", verb_profile }, { "remove", verb_remove },
-        { "record", verb_record },
+        { "record", verb_record }, { "apply", verb_apply },
 };
 
 int main(int argc, char *argv[])

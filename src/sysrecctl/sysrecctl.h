@@ -37,6 +37,7 @@ typedef struct Args {
         char **labels;
         char **metadata;
         bool quiet;
+        const char *unit_dir;
 } Args;
 
 extern Args arg;
@@ -47,3 +48,4 @@ int bus_connect(sd_bus **ret);
 int bus_error_exit(const sd_bus_error *e, int r, const char *what);
 
 int verb_record(int argc, char *argv[]);
+int verb_apply(int argc, char *argv[]);
