@@ -31,6 +31,24 @@ enum sysrec_abi {
 
 /* Flags of a tracked cgroup. */
 #define SYSREC_CG_DESCENDANTS (1u << 0) /* cgroups made below it are tracked too */
+#define SYSREC_CG_GATED (1u << 1)       /* skip-runtime-setup: record from the gate on */
+#define SYSREC_CG_GATE_OPEN (1u << 2)   /* set by the program at the workload's entry */
+#define SYSREC_CG_GATE_FILTER (1u << 3) /* ... and the entry was a seccomp filter install */
+
+/* Syscalls that open the gate of a SYSREC_CG_GATED cgroup. The profile will
+ * apply from the moment the runtime installs the seccomp filter, so that is
+ * the exact boundary: when a filter is installed (the recorded container
+ * runs with any seccomp profile, e.g. the runtime's default), what the
+ * cgroup recorded before it is dropped. When none is, the first execve in
+ * the cgroup opens the gate. Numbers per ABI are filled in by user space
+ * through libseccomp. */
+enum sysrec_gate {
+        SYSREC_GATE_EXECVE,
+        SYSREC_GATE_EXECVEAT,
+        SYSREC_GATE_SECCOMP,
+        SYSREC_GATE_PRCTL,
+        _SYSREC_GATE_MAX,
+};
 
 /* Value of the "cgroups" hash map, keyed by cgroup v2 id (u64). */
 struct sysrec_cgroup {

@@ -22,6 +22,13 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define X86_TS_COMPAT 0x0002
 #define ARM64_TIF_32BIT 22
 
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_MODE_FILTER 2
+#define PR_SET_SECCOMP 22
+
+/* Gate syscall numbers per ABI (see enum sysrec_gate); set before load. */
+const volatile __u32 gate_nr[_SYSREC_ABI_MAX][_SYSREC_GATE_MAX];
+
 /* Counting pre-filter: how many tracked cgroups hash to each slot. Written by
  * user space through the mmap()ed .bss and by on_mkdir() below. */
 __u32 filter[SYSREC_FILTER_SIZE];
@@ -107,7 +114,72 @@ static __always_inline int syscall_abi(struct task_struct *task, long *nr)
         return SYSREC_ABI_NATIVE;
 }
 
-static __always_inline int on_sys_enter(long id, bool atomic_fetch)
+/* Argument n (0-2) of the current syscall, from the user registers. */
+static __always_inline unsigned long syscall_arg(struct pt_regs *regs, int abi, int n)
+{
+#if defined(__TARGET_ARCH_x86)
+        if (abi == SYSREC_ABI_COMPAT)
+                return n == 0 ? BPF_CORE_READ(regs, bx) : n == 1 ? BPF_CORE_READ(regs, cx) : BPF_CORE_READ(regs, dx);
+        return n == 0 ? BPF_CORE_READ(regs, di) : n == 1 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, dx);
+#elif defined(__TARGET_ARCH_arm64)
+        return n == 0 ? BPF_CORE_READ(regs, regs[0]) : n == 1 ? BPF_CORE_READ(regs, regs[1]) : BPF_CORE_READ(regs, regs[2]);
+#else
+        return 0;
+#endif
+}
+
+enum gate_kind {
+        GATE_NONE,
+        GATE_EXEC,
+        GATE_FILTER,
+};
+
+/* Is this syscall an exec or the installation of a seccomp filter? */
+static __always_inline int gate_kind(struct pt_regs *regs, int abi, long id)
+{
+        if (abi < 0 || abi >= _SYSREC_ABI_MAX)
+                return GATE_NONE;
+        if (id == gate_nr[abi][SYSREC_GATE_EXECVE] || id == gate_nr[abi][SYSREC_GATE_EXECVEAT])
+                return GATE_EXEC;
+        /* libseccomp probes the kernel with a NULL program: not an install. */
+        if (id == gate_nr[abi][SYSREC_GATE_SECCOMP] && syscall_arg(regs, abi, 0) == SECCOMP_SET_MODE_FILTER &&
+            syscall_arg(regs, abi, 2) != 0)
+                return GATE_FILTER;
+        if (id == gate_nr[abi][SYSREC_GATE_PRCTL] && syscall_arg(regs, abi, 0) == PR_SET_SECCOMP &&
+            syscall_arg(regs, abi, 1) == SECCOMP_MODE_FILTER && syscall_arg(regs, abi, 2) != 0)
+                return GATE_FILTER;
+        return GATE_NONE;
+}
+
+/* The gate of a skip-runtime-setup cgroup: false while the runtime is still
+ * setting up. Only this program writes the gate bits, and only sets them. */
+static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *regs, int abi, long id)
+{
+        __u32 flags = cg->flags;
+        int kind;
+
+        if (!(flags & SYSREC_CG_GATED) || (flags & SYSREC_CG_GATE_FILTER))
+                return true;
+        kind = gate_kind(regs, abi, id);
+        if (kind == GATE_FILTER) {
+                /* The profile applies from here: forget what came before. */
+                if (flags & SYSREC_CG_GATE_OPEN)
+                        for (int a = 0; a < _SYSREC_ABI_MAX; a++)
+                                for (int w = 0; w < SYSREC_NR_WORDS; w++)
+                                        cg->bits[a][w] = 0;
+                cg->flags = flags | SYSREC_CG_GATE_OPEN | SYSREC_CG_GATE_FILTER;
+                return true;
+        }
+        if (flags & SYSREC_CG_GATE_OPEN)
+                return true;
+        if (kind == GATE_EXEC) {
+                cg->flags = flags | SYSREC_CG_GATE_OPEN;
+                return true;
+        }
+        return false;
+}
+
+static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool atomic_fetch)
 {
         struct sysrec_cgroup *cg;
         __u64 cgid, mask, *word;
@@ -123,6 +195,9 @@ static __always_inline int on_sys_enter(long id, bool atomic_fetch)
 
         abi = syscall_abi((struct task_struct *)bpf_get_current_task(), &id);
         if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
+                return 0;
+
+        if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, regs, abi, id))
                 return 0;
 
         mask = 1ULL << (id & 63);
@@ -187,7 +262,9 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
                 return 0;
         __builtin_memset(v, 0, sizeof(*v));
         v->recording = recording;
-        v->flags = flags & SYSREC_CG_DESCENDANTS;
+        /* A new cgroup starts with its own closed gate: each container's
+         * runtime set-up is skipped, not just the first one's. */
+        v->flags = flags & (SYSREC_CG_DESCENDANTS | SYSREC_CG_GATED);
         v->parent = parent_id;
         if (bpf_map_update_elem(&cgroups, &id, v, BPF_NOEXIST) != 0)
                 return 0;
@@ -199,13 +276,13 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-        return on_sys_enter(id, true);
+        return on_sys_enter(regs, id, true);
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 {
-        return on_sys_enter(id, false);
+        return on_sys_enter(regs, id, false);
 }
 
 SEC("tp_btf/cgroup_mkdir")

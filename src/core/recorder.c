@@ -55,6 +55,24 @@ static int on_ring_event(void *ctx, void *data, size_t size)
         return 0;
 }
 
+/* The syscalls that open a skip-runtime-setup gate, numbered per ABI. */
+static void set_gate_numbers(struct sysrec_bpf *skel)
+{
+        static const char *const names[_SYSREC_GATE_MAX] = {
+                [SYSREC_GATE_EXECVE] = "execve",
+                [SYSREC_GATE_EXECVEAT] = "execveat",
+                [SYSREC_GATE_SECCOMP] = "seccomp",
+                [SYSREC_GATE_PRCTL] = "prctl",
+        };
+
+        for (unsigned abi = 0; abi < _SYSREC_ABI_MAX; abi++)
+                for (unsigned g = 0; g < _SYSREC_GATE_MAX; g++) {
+                        int nr = abi_to_string(abi) ? abi_syscall_number(abi, names[g]) : -ENOENT;
+                        /* SYSREC_NR_MAX never matches a syscall id index. */
+                        skel->rodata->gate_nr[abi][g] = nr >= 0 ? (uint32_t)nr : SYSREC_NR_MAX;
+                }
+}
+
 /* Open and load either the tp_btf or the raw_tp flavour of the programs. */
 static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret)
 {
@@ -69,6 +87,7 @@ static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret
         bpf_program__set_autoload(skel->progs.cgroup_mkdir, btf);
         bpf_program__set_autoload(skel->progs.sys_enter_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir_raw, !btf);
+        set_gate_numbers(skel);
         r = bpf_map__set_max_entries(skel->maps.cgroups, max_cgroups);
         if (r >= 0)
                 r = sysrec_bpf__load(skel);
@@ -357,6 +376,11 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
         if (map_is_empty(r))
                 recorder_detach(r);
         return 0;
+}
+
+bool recorder_needs_events(Recorder *r)
+{
+        return !r->btf;
 }
 
 int recorder_get_fd(Recorder *r)

@@ -56,6 +56,10 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret);
 /* Number of cgroups a recording tracks. */
 unsigned recorder_count(Recorder *r, uint32_t recording);
 
+/* True when the map can miss a bit that an event reported (raw_tp fallback
+ * without atomic fetch): then events must be merged into profiles. */
+bool recorder_needs_events(Recorder *r);
+
 int recorder_get_fd(Recorder *r);
 /* Drain the ring buffer, calling the event callback. */
 int recorder_process(Recorder *r);

@@ -127,6 +127,8 @@ static int append_options(sd_bus_message *m)
                 return r;
         if (!arg.descendants)
                 r = sd_bus_message_append(m, "{sv}", "descendants", "b", 0);
+        if (r >= 0 && arg.skip_runtime_setup)
+                r = sd_bus_message_append(m, "{sv}", "skip-runtime-setup", "b", 1);
         if (r >= 0 && arg.publish)
                 r = sd_bus_message_append(m, "{sv}", "publish", "b", 1);
         if (r >= 0 && arg.metadata) {
@@ -547,6 +549,8 @@ static void help(void)
                "     --pid=PID             Target: the cgroup of a process\n"
                "     --label=KEY=VALUE     Target: registered workloads with these labels\n"
                "     --no-descendants      Do not record cgroups below the target\n"
+               "     --skip-runtime-setup  Start each cgroup's profile where the container runtime\n"
+               "                           installs its seccomp filter (or execs the workload)\n"
                "     --publish             Publish the profile as a SeccompProfile (Kubernetes)\n"
                "     --metadata=KEY=VALUE  Keep a key/value pair with the recording\n"
                "  -f --format=FORMAT       Profile format: oci (default) or systemd\n"
@@ -598,6 +602,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_JSON,
                 ARG_NO_LEGEND,
                 ARG_UNIT_DIR,
+                ARG_SKIP_RUNTIME_SETUP,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -618,6 +623,7 @@ static int parse_argv(int argc, char *argv[])
                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
                 { "quiet", no_argument, NULL, 'q' },
                 { "unit-dir", required_argument, NULL, ARG_UNIT_DIR },
+                { "skip-runtime-setup", no_argument, NULL, ARG_SKIP_RUNTIME_SETUP },
                 {}
         };
         char *end;
@@ -700,6 +706,9 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case 'q':
                         arg.quiet = true;
+                        break;
+                case ARG_SKIP_RUNTIME_SETUP:
+                        arg.skip_runtime_setup = true;
                         break;
                 case ARG_UNIT_DIR:
                         if (optarg[0] != '/') {

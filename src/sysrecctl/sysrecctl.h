@@ -31,6 +31,7 @@ typedef struct Args {
         bool daemon_only;
         bool descendants;
         bool publish;
+        bool skip_runtime_setup;
         const char *cgroup;
         const char *unit;
         unsigned pid;

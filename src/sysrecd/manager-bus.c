@@ -153,6 +153,8 @@ static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd
                         r = read_bool_option(msg, key, &o->descendants, error);
                 else if (strcmp(key, "publish") == 0)
                         r = read_bool_option(msg, key, &o->publish, error);
+                else if (strcmp(key, "skip-runtime-setup") == 0)
+                        r = read_bool_option(msg, key, &o->skip_runtime_setup, error);
                 else if (strcmp(key, "metadata") == 0) {
                         strv_free(o->metadata);
                         o->metadata = NULL;
@@ -162,7 +164,7 @@ static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd
                                                     &o->metadata, error);
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(msg);
-                } else if (strcmp(key, "skip-runtime-setup") == 0 || strcmp(key, "arguments") == 0)
+                } else if (strcmp(key, "arguments") == 0)
                         return sd_bus_error_setf(error, SYSREC_ERROR_NOT_SUPPORTED,
                                                  "Option '%s' is not supported by sysrecd %s.", key,
                                                  SYSREC_VERSION);

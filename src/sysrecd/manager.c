@@ -245,7 +245,8 @@ static uint32_t manager_allocate_id(Manager *m)
 
 static uint32_t recording_flags(const Recording *r)
 {
-        return r->options.descendants ? SYSREC_CG_DESCENDANTS : 0;
+        return (r->options.descendants ? SYSREC_CG_DESCENDANTS : 0) |
+               (r->options.skip_runtime_setup ? SYSREC_CG_GATED : 0);
 }
 
 /* Track one workload's cgroup tree for a label recording. */
@@ -466,7 +467,10 @@ int manager_stop_recording(Manager *m, Recording *r)
                         return log_error_errno(k, "Failed to collect recording '%s': %m", r->name);
                 /* The kernel map is the truth; events only add what a racing
                  * update might have lost on kernels without atomic fetch. */
-                syscall_set_merge(&r->seen, &final);
+                if (recorder_needs_events(m->recorder))
+                        syscall_set_merge(&r->seen, &final);
+                else
+                        r->seen = final;
                 r->state = RECORDING_STOPPED;
                 r->stopped_usec = now_usec();
                 for (size_t i = 0; i < m->n_workloads; i++)

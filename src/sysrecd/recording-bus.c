@@ -191,9 +191,11 @@ static int property_get_options(sd_bus *bus, const char *path, const char *inter
                                 sd_bus_error *error)
 {
         Recording *r = userdata;
-        return sd_bus_message_append(reply, "b",
-                                     strcmp(property, "Descendants") == 0 ? r->options.descendants
-                                                                         : r->options.publish);
+        if (strcmp(property, "Descendants") == 0)
+                return sd_bus_message_append(reply, "b", r->options.descendants);
+        if (strcmp(property, "SkipRuntimeSetup") == 0)
+                return sd_bus_message_append(reply, "b", r->options.skip_runtime_setup);
+        return sd_bus_message_append(reply, "b", r->options.publish);
 }
 
 const sd_bus_vtable recording_vtable[] = {
@@ -212,6 +214,7 @@ const sd_bus_vtable recording_vtable[] = {
         SD_BUS_PROPERTY("StoppedUSec", "t", property_get_time, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Descendants", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("SkipRuntimeSetup", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Publish", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Metadata", "a{ss}", property_get_metadata, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_stop,

@@ -42,6 +42,7 @@ typedef struct RecordingTarget {
 
 typedef struct RecordingOptions {
         bool descendants;
+        bool skip_runtime_setup;
         bool publish;
         char **metadata; /* alternating keys and values */
 } RecordingOptions;
