@@ -50,12 +50,34 @@ enum sysrec_gate {
         _SYSREC_GATE_MAX,
 };
 
+/* Syscalls whose risk-deciding arguments are recorded (native ABI). */
+enum sysrec_argsys {
+        SYSREC_ARGSYS_CLONE,
+        SYSREC_ARGSYS_UNSHARE,
+        SYSREC_ARGSYS_SOCKET,
+        SYSREC_ARGSYS_PERSONALITY,
+        _SYSREC_ARGSYS_MAX,
+};
+
+#define SYSREC_PERSONALITY_MAX 4
+
+/* The arguments seen, OR-ed or listed. */
+struct sysrec_args {
+        __u64 clone_flags;     /* CLONE_NEW* flags seen in clone() */
+        __u64 unshare_flags;   /* CLONE_NEW* flags seen in unshare() */
+        __u64 socket_families; /* bit n: socket(n, ...) with n < 64 */
+        __u32 socket_other;    /* a family >= 64 was seen */
+        __u32 personality_overflow; /* more distinct values than fit */
+        __u32 personality[SYSREC_PERSONALITY_MAX]; /* distinct values + 1 (0 = empty) */
+};
+
 /* Value of the "cgroups" hash map, keyed by cgroup v2 id (u64). */
 struct sysrec_cgroup {
         __u32 recording;        /* recording id chosen by user space, never 0 */
         __u32 flags;            /* SYSREC_CG_* */
         __u64 parent;           /* cgroup id it was inherited from, 0 for roots */
         __u64 bits[_SYSREC_ABI_MAX][SYSREC_NR_WORDS];
+        struct sysrec_args args; /* native ABI only */
 };
 
 /* Longest cgroup directory name that can be armed (a unit name is at most 255). */

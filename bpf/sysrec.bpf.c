@@ -29,6 +29,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Gate syscall numbers per ABI (see enum sysrec_gate); set before load. */
 const volatile __u32 gate_nr[_SYSREC_ABI_MAX][_SYSREC_GATE_MAX];
 
+/* Native syscall numbers of enum sysrec_argsys; set before load. */
+const volatile __u32 argsys_nr[_SYSREC_ARGSYS_MAX];
+
+#define CLONE_NS_FLAGS 0x7E020080ULL /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME */
+
 /* Counting pre-filter: how many tracked cgroups hash to each slot. Written by
  * user space through the mmap()ed .bss and by on_mkdir() below. */
 __u32 filter[SYSREC_FILTER_SIZE];
@@ -163,10 +168,12 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *
         kind = gate_kind(regs, abi, id);
         if (kind == GATE_FILTER) {
                 /* The profile applies from here: forget what came before. */
-                if (flags & SYSREC_CG_GATE_OPEN)
+                if (flags & SYSREC_CG_GATE_OPEN) {
                         for (int a = 0; a < _SYSREC_ABI_MAX; a++)
                                 for (int w = 0; w < SYSREC_NR_WORDS; w++)
                                         cg->bits[a][w] = 0;
+                        __builtin_memset(&cg->args, 0, sizeof(cg->args));
+                }
                 cg->flags = flags | SYSREC_CG_GATE_OPEN | SYSREC_CG_GATE_FILTER;
                 return true;
         }
@@ -177,6 +184,52 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *
                 return true;
         }
         return false;
+}
+
+static __always_inline void or_bits(__u64 *p, __u64 v, bool atomic_fetch)
+{
+        if ((*p & v) == v)
+                return;
+        if (atomic_fetch)
+                __sync_fetch_and_or(p, v);
+        else
+                *p |= v;
+}
+
+/* Record the arguments that decide the risk of a few syscalls, on every
+ * call (not only the first): a later clone() may ask for a namespace. */
+static __always_inline void record_args(struct sysrec_cgroup *cg, struct pt_regs *regs, long id,
+                                        bool atomic_fetch)
+{
+        unsigned long a0;
+
+        if (id == argsys_nr[SYSREC_ARGSYS_CLONE]) {
+                or_bits(&cg->args.clone_flags, syscall_arg(regs, SYSREC_ABI_NATIVE, 0) & CLONE_NS_FLAGS,
+                        atomic_fetch);
+        } else if (id == argsys_nr[SYSREC_ARGSYS_UNSHARE]) {
+                or_bits(&cg->args.unshare_flags, syscall_arg(regs, SYSREC_ABI_NATIVE, 0) & CLONE_NS_FLAGS,
+                        atomic_fetch);
+        } else if (id == argsys_nr[SYSREC_ARGSYS_SOCKET]) {
+                a0 = syscall_arg(regs, SYSREC_ABI_NATIVE, 0);
+                if (a0 < 64)
+                        or_bits(&cg->args.socket_families, 1ULL << a0, atomic_fetch);
+                else
+                        cg->args.socket_other = 1;
+        } else if (id == argsys_nr[SYSREC_ARGSYS_PERSONALITY]) {
+                __u32 v = (__u32)syscall_arg(regs, SYSREC_ABI_NATIVE, 0) + 1;
+                int i;
+
+                /* A racing CPU may store the same value twice; user space dedups. */
+                for (i = 0; i < SYSREC_PERSONALITY_MAX; i++) {
+                        if (cg->args.personality[i] == v)
+                                return;
+                        if (cg->args.personality[i] == 0) {
+                                cg->args.personality[i] = v;
+                                return;
+                        }
+                }
+                cg->args.personality_overflow = 1;
+        }
 }
 
 static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool atomic_fetch)
@@ -199,6 +252,8 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool atom
 
         if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, regs, abi, id))
                 return 0;
+        if (abi == SYSREC_ABI_NATIVE)
+                record_args(cg, regs, id, atomic_fetch);
 
         mask = 1ULL << (id & 63);
         word = &cg->bits[abi][(id >> 6) & (SYSREC_NR_WORDS - 1)];

@@ -73,6 +73,22 @@ static void set_gate_numbers(struct sysrec_bpf *skel)
                 }
 }
 
+/* Native numbers of the syscalls whose arguments are recorded. */
+static void set_argsys_numbers(struct sysrec_bpf *skel)
+{
+        static const char *const names[_SYSREC_ARGSYS_MAX] = {
+                [SYSREC_ARGSYS_CLONE] = "clone",
+                [SYSREC_ARGSYS_UNSHARE] = "unshare",
+                [SYSREC_ARGSYS_SOCKET] = "socket",
+                [SYSREC_ARGSYS_PERSONALITY] = "personality",
+        };
+
+        for (unsigned i = 0; i < _SYSREC_ARGSYS_MAX; i++) {
+                int nr = abi_syscall_number(SYSREC_ABI_NATIVE, names[i]);
+                skel->rodata->argsys_nr[i] = nr >= 0 ? (uint32_t)nr : SYSREC_NR_MAX;
+        }
+}
+
 /* Open and load either the tp_btf or the raw_tp flavour of the programs. */
 static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret)
 {
@@ -88,6 +104,7 @@ static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret
         bpf_program__set_autoload(skel->progs.sys_enter_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir_raw, !btf);
         set_gate_numbers(skel);
+        set_argsys_numbers(skel);
         r = bpf_map__set_max_entries(skel->maps.cgroups, max_cgroups);
         if (r >= 0)
                 r = sysrec_bpf__load(skel);
@@ -328,8 +345,10 @@ static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool
 
                 if (bpf_map_lookup_elem(fd, &keys[i], &v) < 0 || v.recording != recording)
                         continue;
-                if (set)
+                if (set) {
                         syscall_set_merge_bits(set, v.bits);
+                        syscall_set_merge_args(set, &v.args);
+                }
                 count++;
                 if (release && bpf_map_delete_elem(fd, &keys[i]) == 0)
                         filter_add(r, keys[i], -1);

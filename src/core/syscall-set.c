@@ -54,9 +54,32 @@ void syscall_set_merge_bits(SyscallSet *dst, const __u64 bits[_SYSREC_ABI_MAX][S
                         dst->bits[a][w] |= bits[a][w];
 }
 
+void syscall_set_merge_args(SyscallSet *dst, const struct sysrec_args *a)
+{
+        dst->args.clone_flags |= a->clone_flags;
+        dst->args.unshare_flags |= a->unshare_flags;
+        dst->args.socket_families |= a->socket_families;
+        dst->args.socket_other |= a->socket_other;
+        dst->args.personality_overflow |= a->personality_overflow;
+        for (unsigned i = 0; i < SYSREC_PERSONALITY_MAX; i++) {
+                unsigned j;
+
+                if (a->personality[i] == 0)
+                        continue;
+                for (j = 0; j < SYSREC_PERSONALITY_MAX; j++)
+                        if (dst->args.personality[j] == a->personality[i] || dst->args.personality[j] == 0)
+                                break;
+                if (j == SYSREC_PERSONALITY_MAX)
+                        dst->args.personality_overflow = 1;
+                else
+                        dst->args.personality[j] = a->personality[i];
+        }
+}
+
 void syscall_set_merge(SyscallSet *dst, const SyscallSet *src)
 {
         syscall_set_merge_bits(dst, src->bits);
+        syscall_set_merge_args(dst, &src->args);
 }
 
 unsigned syscall_set_count_abi(const SyscallSet *s, unsigned abi)

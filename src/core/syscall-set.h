@@ -12,12 +12,17 @@
 
 typedef struct SyscallSet {
         __u64 bits[_SYSREC_ABI_MAX][SYSREC_NR_WORDS];
+        /* Risk-deciding arguments of the native ABI (see struct sysrec_args;
+         * personality values are stored +1, 0 = empty). */
+        struct sysrec_args args;
 } SyscallSet;
 
 void syscall_set_add(SyscallSet *s, unsigned abi, unsigned nr);
 bool syscall_set_contains(const SyscallSet *s, unsigned abi, unsigned nr);
 void syscall_set_merge(SyscallSet *dst, const SyscallSet *src);
 void syscall_set_merge_bits(SyscallSet *dst, const __u64 bits[_SYSREC_ABI_MAX][SYSREC_NR_WORDS]);
+/* OR recorded arguments into dst (personality values as a set). */
+void syscall_set_merge_args(SyscallSet *dst, const struct sysrec_args *a);
 unsigned syscall_set_count(const SyscallSet *s);
 unsigned syscall_set_count_abi(const SyscallSet *s, unsigned abi);
 
