@@ -153,6 +153,8 @@ static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd
                         r = read_bool_option(msg, key, &o->descendants, error);
                 else if (strcmp(key, "publish") == 0)
                         r = read_bool_option(msg, key, &o->publish, error);
+                else if (strcmp(key, "merge") == 0)
+                        r = read_bool_option(msg, key, &o->merge, error);
                 else if (strcmp(key, "skip-runtime-setup") == 0)
                         r = read_bool_option(msg, key, &o->skip_runtime_setup, error);
                 else if (strcmp(key, "metadata") == 0) {
@@ -170,7 +172,7 @@ static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd
                                                  SYSREC_VERSION);
                 else
                         return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
-                                                 "Unknown option '%.64s': expected descendants, skip-runtime-setup, arguments, publish, metadata.",
+                                                 "Unknown option '%.64s': expected descendants, skip-runtime-setup, arguments, merge, publish, metadata.",
                                                  key);
                 if (r < 0)
                         return r;
@@ -192,6 +194,10 @@ int manager_bus_start_error(Manager *m, int k, const char *name, const Recording
         case -EEXIST:
                 return sd_bus_error_setf(error, SYSREC_ERROR_RECORDING_EXISTS,
                                          "Recording '%s' already exists.", name);
+        case -EMEDIUMTYPE:
+                return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
+                                         "Cannot merge into recording '%s': merge works with cgroup, pid and unit targets, not labels.",
+                                         name);
         case -E2BIG:
                 return sd_bus_error_setf(error, SYSREC_ERROR_LIMIT_EXCEEDED,
                                          "Too many recordings (limit %u); remove stopped ones.",

@@ -49,7 +49,7 @@ static void on_recorder_event(const struct sysrec_event *e, void *userdata)
                 return;
         switch (e->type) {
         case SYSREC_EVENT_SYSCALL:
-                syscall_set_add(&r->seen, e->abi, e->nr);
+                syscall_set_add(&r->events, e->abi, e->nr);
                 recording_bus_syscalls_changed(r);
                 break;
         case SYSREC_EVENT_CGROUP:
@@ -304,7 +304,7 @@ static int recording_resolve_cgroup(Manager *m, RecordingTarget *t, int *ret_fd)
 /* A unit's cgroup is armed below its slice, so that it is recorded from its
  * first syscall when the unit starts, and again after every restart; if it
  * runs already, its current cgroup tree is tracked too. */
-static int recording_attach_unit(Manager *m, Recording *r, ManagerFailure *failure)
+static int recording_attach_unit(Manager *m, Recording *r, RecordingTarget *t, ManagerFailure *failure)
 {
         _cleanup_free_ char *norm = NULL, *parent = NULL;
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
@@ -313,7 +313,7 @@ static int recording_attach_unit(Manager *m, Recording *r, ManagerFailure *failu
         uint32_t owner = 0;
         int k;
 
-        k = cgroup_path_normalize(r->target.cgroup, &norm);
+        k = cgroup_path_normalize(t->cgroup, &norm);
         if (k < 0 || strcmp(norm, "/") == 0)
                 goto fail;
         base = strrchr(norm, '/') + 1;
@@ -331,7 +331,7 @@ static int recording_attach_unit(Manager *m, Recording *r, ManagerFailure *failu
 
         k = manager_open_cgroup(m, norm, NULL, &fd);
         if (k == -ENOENT) {
-                log_info("Recording '%s': unit %s is not running; armed on %s.", r->name, r->target.unit, norm);
+                log_info("Recording '%s': unit %s is not running; armed on %s.", r->name, t->unit, norm);
                 return 0;
         }
         if (k >= 0)
@@ -343,37 +343,33 @@ static int recording_attach_unit(Manager *m, Recording *r, ManagerFailure *failu
         }
         if (k < 0)
                 goto fail;
-        r->n_cgroups = (unsigned)k;
+        r->n_cgroups += (unsigned)k;
         return 0;
 fail:
-        failure->what = strdup(norm ?: strempty(r->target.cgroup));
+        failure->what = strdup(norm ?: strempty(t->cgroup));
         return k < 0 ? k : -EINVAL;
 }
 
-static int recording_attach_target(Manager *m, Recording *r, ManagerFailure *failure)
+static int recording_attach_target(Manager *m, Recording *r, RecordingTarget *t, ManagerFailure *failure)
 {
         _cleanup_close_ int fd = -EBADF;
         uint32_t owner = 0;
         int k;
 
-        if (r->target.type == TARGET_UNIT) {
-                k = recording_attach_unit(m, r, failure);
-                if (k < 0)
-                        (void)recorder_release(m->recorder, r->id, NULL);
-                return k;
-        }
+        if (t->type == TARGET_UNIT)
+                return recording_attach_unit(m, r, t, failure);
 
-        if (r->target.type == TARGET_LABELS) {
+        if (t->type == TARGET_LABELS) {
                 for (size_t i = 0; i < m->n_workloads; i++)
                         if (m->workloads[i]->recording == 0 &&
-                            labels_match(r->target.labels, m->workloads[i]->labels))
+                            labels_match(t->labels, m->workloads[i]->labels))
                                 (void)track_workload(m, r, m->workloads[i]);
                 return 0;
         }
 
-        k = recording_resolve_cgroup(m, &r->target, &fd);
+        k = recording_resolve_cgroup(m, t, &fd);
         if (k < 0) {
-                failure->what = strdup(r->target.cgroup ?: "");
+                failure->what = strdup(t->cgroup ?: "");
                 return k;
         }
         k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
@@ -381,11 +377,42 @@ static int recording_attach_target(Manager *m, Recording *r, ManagerFailure *fai
                 Recording *o = manager_find_recording_by_id(m, owner);
                 failure->what = strdup(o ? o->name : "?");
         }
+        if (k < 0)
+                return k;
+        r->n_cgroups += (unsigned)k;
+        return 0;
+}
+
+/* Add another target (a replica) to a recording: while it records, its
+ * cgroups join the same recording; once stopped, it records again and its
+ * next profile is the union of both phases. */
+static int manager_merge_recording(Manager *m, Recording *r, RecordingTarget *t, ManagerFailure *failure)
+{
+        RecordingState old_state = r->state;
+        uint32_t old_id = r->id;
+        int k;
+
+        if (t->type == TARGET_LABELS || r->target.type == TARGET_LABELS)
+                return -EMEDIUMTYPE;
+        if (r->state != RECORDING_RECORDING) {
+                r->id = manager_allocate_id(m);
+                r->state = RECORDING_RECORDING;
+                r->stopped_usec = 0;
+        }
+        k = recording_attach_target(m, r, t, failure);
         if (k < 0) {
-                (void)recorder_release(m->recorder, r->id, NULL);
+                if (old_state != RECORDING_RECORDING) {
+                        (void)recorder_release(m->recorder, r->id, NULL);
+                        r->id = old_id;
+                        r->state = old_state;
+                }
                 return k;
         }
-        r->n_cgroups = (unsigned)k;
+        r->n_merged++;
+        log_info("Recording '%s': merged %s %s.", r->name, target_type_to_string(t->type),
+                 strempty(t->type == TARGET_UNIT ? t->unit : t->cgroup));
+        if (old_state != RECORDING_RECORDING)
+                manager_bus_recording_started(m, r);
         return 0;
 }
 
@@ -396,8 +423,16 @@ int manager_start_recording(Manager *m, const char *name, RecordingTarget *targe
         Recording **a;
         int k;
 
-        if (manager_find_recording(m, name))
-                return -EEXIST;
+        r = manager_find_recording(m, name);
+        if (r) {
+                Recording *existing = TAKE_PTR(r);
+                if (!options->merge)
+                        return -EEXIST;
+                k = manager_merge_recording(m, existing, target, failure);
+                if (k >= 0 && ret)
+                        *ret = existing;
+                return k;
+        }
         if (m->n_recordings >= m->limits.max_recordings)
                 return -E2BIG;
 
@@ -416,8 +451,9 @@ int manager_start_recording(Manager *m, const char *name, RecordingTarget *targe
 
         r->state = RECORDING_RECORDING;
         r->started_usec = now_usec();
-        k = recording_attach_target(m, r, failure);
+        k = recording_attach_target(m, r, &r->target, failure);
         if (k < 0) {
+                (void)recorder_release(m->recorder, r->id, NULL);
                 /* Hand the client's input back so that the error can name it. */
                 *target = r->target;
                 *options = r->options;
@@ -441,7 +477,7 @@ static int manager_write_profile(Manager *m, Recording *r)
         _cleanup_free_ char *text = NULL, *file = NULL, *path = NULL;
         int k;
 
-        k = profile_format_oci(&r->seen, &text);
+        k = profile_format_oci(&r->base, &text);
         if (k < 0)
                 return k;
         if (asprintf(&file, "%s.json", r->name) < 0 ||
@@ -467,16 +503,16 @@ int manager_stop_recording(Manager *m, Recording *r)
                         return log_error_errno(k, "Failed to collect recording '%s': %m", r->name);
                 /* The kernel map is the truth; events only add what a racing
                  * update might have lost on kernels without atomic fetch. */
+                syscall_set_merge(&r->base, &final);
                 if (recorder_needs_events(m->recorder))
-                        syscall_set_merge(&r->seen, &final);
-                else
-                        r->seen = final;
+                        syscall_set_merge(&r->base, &r->events);
+                r->events = (SyscallSet){};
                 r->state = RECORDING_STOPPED;
                 r->stopped_usec = now_usec();
                 for (size_t i = 0; i < m->n_workloads; i++)
                         if (m->workloads[i]->recording == r->id)
                                 m->workloads[i]->recording = 0;
-                log_info("Stopped recording '%s': %u syscalls.", r->name, syscall_set_count(&r->seen));
+                log_info("Stopped recording '%s': %u syscalls.", r->name, syscall_set_count(&r->base));
         } else if (r->profile_path)
                 return -EALREADY;
 

@@ -82,17 +82,17 @@ Recording *recording_free(Recording *r)
 
 int recording_get_syscalls(Recording *r, SyscallSet *ret)
 {
-        SyscallSet s = r->seen;
+        SyscallSet s = r->base;
         int k;
 
         if (r->state == RECORDING_RECORDING) {
-                /* Events cover syscalls a skip-runtime-setup gate later drops;
-                 * the map alone is exact unless the kernel lacks atomic fetch. */
-                if (!recorder_needs_events(r->manager->recorder))
-                        s = (SyscallSet){};
                 k = recorder_collect(r->manager->recorder, r->id, &s);
                 if (k < 0)
                         return k;
+                /* Events cover syscalls a skip-runtime-setup gate later drops;
+                 * the map alone is exact unless the kernel lacks atomic fetch. */
+                if (recorder_needs_events(r->manager->recorder))
+                        syscall_set_merge(&s, &r->events);
         }
         *ret = s;
         return 0;
@@ -116,7 +116,10 @@ char *recording_describe_target(Recording *r)
 
         switch (t->type) {
         case TARGET_CGROUP:
-                (void)asprintf(&s, "cgroup %s", t->cgroup);
+                if (r->n_merged > 0)
+                        (void)asprintf(&s, "cgroup %s (+%u merged)", t->cgroup, r->n_merged);
+                else
+                        (void)asprintf(&s, "cgroup %s", t->cgroup);
                 break;
         case TARGET_UNIT:
                 (void)asprintf(&s, "unit %s (%s)", t->unit, t->cgroup ?: "not running");

@@ -44,6 +44,7 @@ typedef struct RecordingOptions {
         bool descendants;
         bool skip_runtime_setup;
         bool publish;
+        bool merge;
         char **metadata; /* alternating keys and values */
 } RecordingOptions;
 
@@ -56,7 +57,9 @@ typedef struct Recording {
         RecordingTarget target;
         RecordingOptions options;
 
-        SyscallSet seen; /* from events while recording; final set once stopped */
+        SyscallSet base;   /* earlier phases (merge), and the final set once stopped */
+        SyscallSet events; /* from ring-buffer events while recording */
+        unsigned n_merged; /* targets merged into this recording after the first */
         unsigned n_cgroups;
         uint64_t started_usec, stopped_usec;
         char *profile_path; /* set once the profile is on disk */

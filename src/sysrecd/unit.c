@@ -226,7 +226,7 @@ int manager_bus_start_unit_recording(Manager *m, sd_bus_message *msg, const char
                 return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
                                          "Unit '%s' has no control group of its own: a service, scope, slice, socket, mount or swap unit expected.",
                                          t->unit);
-        if (manager_find_recording(m, name))
+        if (!o->merge && manager_find_recording(m, name))
                 return sd_bus_error_setf(error, SYSREC_ERROR_RECORDING_EXISTS,
                                          "Recording '%s' already exists.", name);
 
