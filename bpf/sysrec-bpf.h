@@ -9,6 +9,11 @@
 #include <linux/types.h>
 #endif
 
+/* Version of the layout of the pinned maps (struct sysrec_cgroup, the armed
+ * map, .bss). Bump it on any change; a new layout must keep the old one as
+ * a prefix of struct sysrec_cgroup so that entries can be carried over. */
+#define SYSREC_MAP_LAYOUT 2
+
 /* Bits per ABI bitmap. Syscall numbers of every ABI we know fit below this
  * (x32 numbers are stored with __X32_SYSCALL_BIT masked off). */
 #define SYSREC_NR_MAX 1024

@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "macro.h"
+#include "recorder-pin.h"
 #include "recorder.h"
 #include "sysrec.skel.h"
 
@@ -17,6 +18,7 @@ struct Recorder {
         struct sysrec_bpf *skel;
         struct ring_buffer *rb;
         struct bpf_link *link_enter, *link_mkdir;
+        char *pin_dir;  /* <pin root>/v<layout>, NULL when nothing is pinned */
         bool btf;
         uint64_t events;
         recorder_event_cb_t cb;
@@ -27,6 +29,9 @@ static uint32_t filter_slot(uint64_t id)
 {
         return (uint32_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - SYSREC_FILTER_BITS));
 }
+
+static bool map_is_empty(Recorder *r);
+static void filter_add(Recorder *r, uint64_t id, int delta);
 
 static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -90,7 +95,7 @@ static void set_argsys_numbers(struct sysrec_bpf *skel)
 }
 
 /* Open and load either the tp_btf or the raw_tp flavour of the programs. */
-static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret)
+static int load_skeleton(unsigned max_cgroups, const char *pin_dir, bool btf, struct sysrec_bpf **ret)
 {
         struct sysrec_bpf *skel;
         int r;
@@ -106,6 +111,8 @@ static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret
         set_gate_numbers(skel);
         set_argsys_numbers(skel);
         r = bpf_map__set_max_entries(skel->maps.cgroups, max_cgroups);
+        if (r >= 0 && pin_dir)
+                r = pin_set_map_paths(skel, pin_dir);
         if (r >= 0)
                 r = sysrec_bpf__load(skel);
         if (r < 0) {
@@ -118,6 +125,12 @@ static int load_skeleton(unsigned max_cgroups, bool btf, struct sysrec_bpf **ret
 
 int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret)
 {
+        return recorder_new_pinned(max_cgroups, NULL, cb, userdata, ret);
+}
+
+int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_event_cb_t cb, void *userdata,
+                        Recorder **ret)
+{
         Recorder *r;
         int k;
 
@@ -129,16 +142,26 @@ int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, R
         r->cb = cb;
         r->userdata = userdata;
 
+        if (pin_root) {
+                k = pin_dir_prepare(pin_root, &r->pin_dir);
+                if (k < 0) {
+                        free(r);
+                        return k;
+                }
+        }
+
         r->btf = true;
-        k = load_skeleton(max_cgroups, true, &r->skel);
+        k = load_skeleton(max_cgroups, r->pin_dir, true, &r->skel);
         if (k < 0) {
                 log_info_errno(k, "Cannot load tp_btf programs (%m), trying raw_tp.");
                 r->btf = false;
-                k = load_skeleton(max_cgroups, false, &r->skel);
+                k = load_skeleton(max_cgroups, r->pin_dir, false, &r->skel);
         }
         if (k < 0) {
+                free(r->pin_dir);
                 free(r);
-                return log_error_errno(k, "Failed to load BPF programs: %m");
+                return log_error_errno(k, "Failed to load BPF programs%s%s: %m",
+                                       pin_root ? " with maps pinned in " : "", strempty(pin_root));
         }
 
         r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_ring_event, r, NULL);
@@ -153,6 +176,8 @@ int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, R
 
 static void recorder_detach(Recorder *r)
 {
+        if (r->pin_dir)
+                pin_links_remove(r->pin_dir);
         bpf_link__destroy(r->link_enter);
         bpf_link__destroy(r->link_mkdir);
         r->link_enter = r->link_mkdir = NULL;
@@ -175,6 +200,15 @@ static int recorder_attach(Recorder *r)
                 recorder_detach(r);
                 return log_error_errno(k, "Failed to attach sys_enter program: %m");
         }
+        /* Pinned links keep recording while the daemon is down; pinning ours
+         * replaces (and so detaches) those of a previous instance. */
+        if (r->pin_dir) {
+                int k = pin_links_replace(r->pin_dir, r->link_mkdir, r->link_enter);
+                if (k < 0) {
+                        recorder_detach(r);
+                        return log_error_errno(k, "Failed to pin BPF links in %s: %m", r->pin_dir);
+                }
+        }
         log_debug("BPF programs attached.");
         return 0;
 }
@@ -183,11 +217,94 @@ Recorder *recorder_free(Recorder *r)
 {
         if (!r)
                 return NULL;
+        if (r->pin_dir && r->link_enter) {
+                /* Keep recording through the pins after we are gone. */
+                bpf_link__disconnect(r->link_enter);
+                bpf_link__disconnect(r->link_mkdir);
+                bpf_link__destroy(r->link_enter);
+                bpf_link__destroy(r->link_mkdir);
+                r->link_enter = r->link_mkdir = NULL;
+        }
         recorder_detach(r);
         ring_buffer__free(r->rb);
         sysrec_bpf__destroy(r->skel);
+        free(r->pin_dir);
         free(r);
         return NULL;
+}
+
+static void on_carried_over(uint64_t id, void *userdata)
+{
+        filter_add(userdata, id, 1);
+}
+
+int recorder_resume(Recorder *r)
+{
+        int k, old;
+
+        if (!r->pin_dir)
+                return 0;
+        /* Copy what older layouts recorded, attach our programs, detach the old
+         * ones, then copy again what they recorded in between: nothing is lost. */
+        old = pin_copy_old_layouts(r->skel, r->pin_dir, on_carried_over, r);
+        if (old < 0)
+                return log_error_errno(old, "Failed to carry over pinned maps of an older layout: %m");
+        if (!map_is_empty(r)) {
+                k = recorder_attach(r);
+                if (k < 0)
+                        return k;
+        } else
+                /* Nothing recorded: links a previous instance left must go. */
+                pin_links_remove(r->pin_dir);
+        if (old > 0) {
+                pin_remove_old_layouts_links(r->pin_dir);
+                (void)pin_copy_old_layouts(r->skel, r->pin_dir, on_carried_over, r);
+                pin_remove_old_layouts(r->pin_dir);
+        }
+        return 0;
+}
+
+int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n)
+{
+        int fd = bpf_map__fd(r->skel->maps.cgroups), afd = bpf_map__fd(r->skel->maps.armed);
+        _cleanup_free_ uint32_t *ids = NULL;
+        struct sysrec_armed_key akey, anext, *aprev = NULL;
+        uint64_t key, next, *prev = NULL;
+        size_t n = 0;
+
+        for (;;) {
+                uint32_t id;
+                struct sysrec_cgroup v;
+                struct sysrec_armed a;
+                size_t i;
+
+                if (bpf_map_get_next_key(fd, prev, &next) == 0) {
+                        key = next;
+                        prev = &key;
+                        if (bpf_map_lookup_elem(fd, &key, &v) < 0)
+                                continue;
+                        id = v.recording;
+                } else if (bpf_map_get_next_key(afd, aprev, &anext) == 0) {
+                        akey = anext;
+                        aprev = &akey;
+                        if (bpf_map_lookup_elem(afd, &akey, &a) < 0)
+                                continue;
+                        id = a.recording;
+                } else
+                        break;
+                for (i = 0; i < n && ids[i] != id; i++)
+                        ;
+                if (i < n)
+                        continue;
+                uint32_t *ni = realloc(ids, sizeof(uint32_t) * (n + 1));
+                if (!ni)
+                        return -ENOMEM;
+                ids = ni;
+                ids[n++] = id;
+        }
+        *ret = TAKE_PTR(ids);
+        *ret_n = n;
+        return 0;
 }
 
 static void filter_add(Recorder *r, uint64_t id, int delta)

@@ -29,6 +29,16 @@ typedef struct RecorderStats {
 /* max_cgroups sizes the kernel map (every cgroup of every recording, alive
  * or gone, until its recording is stopped). */
 int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret);
+/* The same, with the maps and links pinned below pin_root (a bpffs
+ * directory) so that recording goes on while the process is gone and a new
+ * instance takes over what the old one recorded; then call recorder_resume(). */
+int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_event_cb_t cb, void *userdata,
+                        Recorder **ret);
+/* After recorder_new_pinned(): migrate maps of an older layout, re-attach
+ * (replacing a previous instance's pinned links) if anything is tracked. */
+int recorder_resume(Recorder *r);
+/* Ids of the recordings that have cgroups or arms in the map. */
+int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n);
 Recorder *recorder_free(Recorder *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Recorder *, recorder_free)
 #define _cleanup_recorder_ _cleanup_(recorder_freep)

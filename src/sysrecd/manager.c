@@ -15,6 +15,7 @@
 #include "manager-bus.h"
 #include "manager.h"
 #include "names.h"
+#include "recording-state.h"
 
 void manager_failure_done(ManagerFailure *f)
 {
@@ -62,7 +63,7 @@ static void on_recorder_event(const struct sysrec_event *e, void *userdata)
         }
 }
 
-int manager_new(const char *state_dir, const ManagerLimits *limits, Manager **ret)
+int manager_new(const char *state_dir, const char *pin_dir, const ManagerLimits *limits, Manager **ret)
 {
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
@@ -98,7 +99,18 @@ int manager_new(const char *state_dir, const ManagerLimits *limits, Manager **re
                 return log_error_errno(negative_errno(), "Failed to open '%s': %m", m->cgroup_root);
         log_debug("cgroup2 is mounted at %s.", m->cgroup_root);
 
-        r = recorder_new(m->limits.max_cgroups, on_recorder_event, m, &m->recorder);
+        if (pin_dir) {
+                m->pin_dir = strdup(pin_dir);
+                if (!m->pin_dir)
+                        return log_oom();
+        }
+        r = recorder_new_pinned(m->limits.max_cgroups, pin_dir, on_recorder_event, m, &m->recorder);
+        if (r < 0)
+                return r;
+        r = manager_load_recordings(m);
+        if (r < 0)
+                return r;
+        r = recorder_resume(m->recorder);
         if (r < 0)
                 return r;
 
@@ -128,6 +140,7 @@ Manager *manager_free(Manager *m)
         if (m->cgroup_fd >= 0)
                 close(m->cgroup_fd);
         free(m->cgroup_root);
+        free(m->pin_dir);
         free(m->state_dir);
         free(m);
         return NULL;
@@ -149,8 +162,17 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 
         log_info("Received SIG%s, stopping.", sigabbrev_np((int)si->ssi_signo));
         m->exiting = true;
-        (void)sd_notify(false, "STOPPING=1\nSTATUS=Finishing active recordings...");
-        manager_stop_all(m);
+        if (m->pin_dir) {
+                /* The kernel goes on recording through the pins; the next
+                 * sysrecd takes the recordings over, nothing is lost. */
+                if (manager_active_recordings(m) > 0)
+                        log_info("%u recording(s) stay active in the kernel (pinned in %s) until sysrecd returns.",
+                                 manager_active_recordings(m), m->pin_dir);
+                (void)sd_notify(false, "STOPPING=1");
+        } else {
+                (void)sd_notify(false, "STOPPING=1\nSTATUS=Finishing active recordings...");
+                manager_stop_all(m);
+        }
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -409,11 +431,22 @@ static int manager_merge_recording(Manager *m, Recording *r, RecordingTarget *t,
                 return k;
         }
         r->n_merged++;
+        (void)recording_save(r);
         log_info("Recording '%s': merged %s %s.", r->name, target_type_to_string(t->type),
                  strempty(t->type == TARGET_UNIT ? t->unit : t->cgroup));
         if (old_state != RECORDING_RECORDING)
                 manager_bus_recording_started(m, r);
         return 0;
+}
+
+int manager_reattach_recording(Manager *m, Recording *r)
+{
+        _cleanup_(manager_failure_done) ManagerFailure f = {};
+        int k = recording_attach_target(m, r, &r->target, &f);
+
+        if (k < 0)
+                (void)recorder_release(m->recorder, r->id, NULL);
+        return k;
 }
 
 int manager_start_recording(Manager *m, const char *name, RecordingTarget *target,
@@ -463,6 +496,7 @@ int manager_start_recording(Manager *m, const char *name, RecordingTarget *targe
         }
 
         m->recordings[m->n_recordings++] = r;
+        (void)recording_save(r);
         log_info("Started recording '%s' of %s (%u cgroups).", r->name,
                  strempty(r->target.type == TARGET_LABELS ? "labels" : r->target.cgroup), r->n_cgroups);
         manager_bus_recording_started(m, r);
@@ -519,6 +553,7 @@ int manager_stop_recording(Manager *m, Recording *r)
         /* A failed write leaves the recording stopped with its syscalls in
          * memory; stopping it again retries the write. */
         k = manager_write_profile(m, r);
+        (void)recording_save(r);
         manager_bus_recording_stopped(m, r);
         return k;
 }
@@ -548,6 +583,7 @@ int manager_remove_recording(Manager *m, Recording *r)
                         m->n_recordings--;
                         break;
                 }
+        recording_forget_saved(r);
         log_info("Removed recording '%s'.", r->name);
         manager_bus_recording_removed(m, r);
         recording_free(r);

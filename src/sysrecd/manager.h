@@ -39,6 +39,7 @@ typedef struct Manager {
         int state_fd;
         int profiles_fd;
         char *cgroup_root;
+        char *pin_dir;
         int cgroup_fd;
 
         Recording **recordings;
@@ -59,7 +60,9 @@ typedef struct ManagerFailure {
 
 void manager_failure_done(ManagerFailure *f);
 
-int manager_new(const char *state_dir, const ManagerLimits *limits, Manager **ret);
+/* pin_dir: bpffs directory where maps and links are pinned so recordings
+ * survive the daemon (NULL: recordings end with it). */
+int manager_new(const char *state_dir, const char *pin_dir, const ManagerLimits *limits, Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free)
 
@@ -85,4 +88,7 @@ int manager_unregister_workload(Manager *m, Workload *w);
 
 /* Resolve and open a cgroup path the client gave (relative to the cgroup2
  * root): -EINVAL bad path, -ENOENT missing, -ELOOP symlink, -EXDEV outside. */
+/* Track a recording's target again (its kernel maps were lost). */
+int manager_reattach_recording(Manager *m, Recording *r);
+
 int manager_open_cgroup(Manager *m, const char *path, char **ret_normalized, int *ret_fd);

@@ -11,6 +11,7 @@
 #include "manager.h"
 
 static const char *arg_state_dir = "/var/lib/sysrec";
+static const char *arg_pin_dir = NULL;
 static ManagerLimits arg_limits = {
         .max_recordings = 1024,
         .max_workloads = 100000,
@@ -25,6 +26,8 @@ static void help(void)
                "  -h --help                 Show this help\n"
                "     --version              Show package version\n"
                "     --state-dir=PATH       Where profiles are written (default: /var/lib/sysrec)\n"
+               "     --pin-dir=PATH         Pin BPF maps and links in this bpffs directory, so that\n"
+               "                            recordings survive restarts (e.g. /sys/fs/bpf/sysrec)\n"
                "     --max-recordings=N     Recordings kept at once (default: %u)\n"
                "     --max-workloads=N      Registered workloads (default: %u)\n"
                "     --max-labels=N         Labels per workload or selector (default: %u)\n"
@@ -54,6 +57,7 @@ static int parse_argv(int argc, char *argv[])
         enum {
                 ARG_VERSION = 0x100,
                 ARG_STATE_DIR,
+                ARG_PIN_DIR,
                 ARG_MAX_RECORDINGS,
                 ARG_MAX_WORKLOADS,
                 ARG_MAX_LABELS,
@@ -64,6 +68,7 @@ static int parse_argv(int argc, char *argv[])
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
+                { "pin-dir", required_argument, NULL, ARG_PIN_DIR },
                 { "max-recordings", required_argument, NULL, ARG_MAX_RECORDINGS },
                 { "max-workloads", required_argument, NULL, ARG_MAX_WORKLOADS },
                 { "max-labels", required_argument, NULL, ARG_MAX_LABELS },
@@ -87,6 +92,13 @@ static int parse_argv(int argc, char *argv[])
                                 return -EINVAL;
                         }
                         arg_state_dir = optarg;
+                        break;
+                case ARG_PIN_DIR:
+                        if (optarg[0] != '/') {
+                                log_error("--pin-dir= needs an absolute path, got '%s'.", optarg);
+                                return -EINVAL;
+                        }
+                        arg_pin_dir = optarg;
                         break;
                 case ARG_MAX_RECORDINGS:
                         r = parse_limit(optarg, "--max-recordings", 1, 1000000, &arg_limits.max_recordings);
@@ -138,7 +150,7 @@ int main(int argc, char *argv[])
         if (r < 0)
                 log_warning_errno(r, "Failed to register error map, ignoring: %m");
 
-        r = manager_new(arg_state_dir, &arg_limits, &m);
+        r = manager_new(arg_state_dir, arg_pin_dir, &arg_limits, &m);
         if (r < 0)
                 goto finish;
         r = manager_start(m);

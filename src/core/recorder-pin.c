@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* See recorder-pin.h. */
+#include <bpf/bpf.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "macro.h"
+#include "recorder-pin.h"
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+static const char *const link_names[] = { "link_mkdir", "link_enter" };
+
+int pin_dir_prepare(const char *root, char **ret_dir)
+{
+        struct statfs sfs;
+        char *dir;
+        int r;
+
+        r = mkdir_p_at(AT_FDCWD, root, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create BPF pin directory '%s': %m", root);
+        if (statfs(root, &sfs) < 0)
+                return log_error_errno(negative_errno(), "Failed to check '%s': %m", root);
+        if (sfs.f_type != BPF_FS_MAGIC)
+                return log_error_errno(-ENOTSUP, "'%s' is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf).",
+                                       root);
+        if (asprintf(&dir, "%s/v%d", root, SYSREC_MAP_LAYOUT) < 0)
+                return log_oom();
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+                r = negative_errno();
+                free(dir);
+                return log_error_errno(r, "Failed to create '%s': %m", root);
+        }
+        *ret_dir = dir;
+        return 0;
+}
+
+int pin_set_map_paths(struct sysrec_bpf *skel, const char *dir)
+{
+        struct {
+                struct bpf_map *map;
+                const char *name;
+        } maps[] = {
+                { skel->maps.cgroups, "cgroups" },
+                { skel->maps.armed, "armed" },
+                { skel->maps.events, "events" },
+                { skel->maps.bss, "bss" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
+                char path[4096];
+                int r;
+
+                snprintf(path, sizeof(path), "%s/%s", dir, maps[i].name);
+                r = bpf_map__set_pin_path(maps[i].map, path);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int pin_links_replace(const char *dir, struct bpf_link *mkdir_link, struct bpf_link *enter_link)
+{
+        struct bpf_link *links[] = { mkdir_link, enter_link };
+
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                char path[4096];
+                int r;
+
+                snprintf(path, sizeof(path), "%s/%s", dir, link_names[i]);
+                if (unlink(path) < 0 && errno != ENOENT)
+                        return negative_errno();
+                r = bpf_link__pin(links[i], path);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+void pin_links_remove(const char *dir)
+{
+        for (size_t i = 0; i < ELEMENTSOF(link_names); i++) {
+                char path[4096];
+
+                snprintf(path, sizeof(path), "%s/%s", dir, link_names[i]);
+                (void)unlink(path);
+        }
+}
+
+/* root/v<n> for every n below ours. */
+static char *old_dir(const char *dir, int version)
+{
+        const char *slash = strrchr(dir, '/');
+        char *p;
+
+        if (!slash || asprintf(&p, "%.*s/v%d", (int)(slash - dir), dir, version) < 0)
+                return NULL;
+        return p;
+}
+
+static int copy_entries(int old_fd, int new_fd, uint32_t old_size, pin_added_cb_t added, void *userdata)
+{
+        _cleanup_free_ uint8_t *old = malloc(old_size);
+        uint64_t key, next, *prev = NULL;
+        int n = 0;
+
+        if (!old)
+                return -ENOMEM;
+        while (bpf_map_get_next_key(old_fd, prev, &next) == 0) {
+                struct sysrec_cgroup v = {}, cur;
+
+                key = next;
+                prev = &key;
+                if (bpf_map_lookup_elem(old_fd, &key, old) < 0)
+                        continue;
+                memcpy(&v, old, MIN(old_size, (uint32_t)sizeof(v)));
+                if (bpf_map_lookup_elem(new_fd, &key, &cur) == 0) {
+                        /* Already carried over: add what the old program recorded since. */
+                        for (unsigned a = 0; a < _SYSREC_ABI_MAX; a++)
+                                for (unsigned w = 0; w < SYSREC_NR_WORDS; w++)
+                                        cur.bits[a][w] |= v.bits[a][w];
+                        (void)bpf_map_update_elem(new_fd, &key, &cur, BPF_EXIST);
+                        continue;
+                }
+                if (bpf_map_update_elem(new_fd, &key, &v, BPF_NOEXIST) == 0) {
+                        n++;
+                        if (added)
+                                added(key, userdata);
+                }
+        }
+        return n;
+}
+
+int pin_copy_old_layouts(struct sysrec_bpf *skel, const char *dir, pin_added_cb_t added, void *userdata)
+{
+        int found = 0;
+
+        for (int v = 1; v < SYSREC_MAP_LAYOUT; v++) {
+                _cleanup_free_ char *od = old_dir(dir, v), *path = NULL;
+                struct bpf_map_info info = {};
+                uint32_t len = sizeof(info);
+                _cleanup_close_ int fd = -EBADF;
+                int n;
+
+                if (!od || asprintf(&path, "%s/cgroups", od) < 0)
+                        return -ENOMEM;
+                fd = bpf_obj_get(path);
+                if (fd < 0)
+                        continue;
+                if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0 || info.key_size != sizeof(uint64_t) ||
+                    info.value_size < offsetof(struct sysrec_cgroup, args)) {
+                        log_warning("Ignoring pinned map %s of an unknown layout (key %u, value %u bytes).", path,
+                                    info.key_size, info.value_size);
+                        continue;
+                }
+                n = copy_entries(fd, bpf_map__fd(skel->maps.cgroups), info.value_size, added, userdata);
+                if (n < 0)
+                        return n;
+                log_info("Carried %d recorded cgroups over from map layout v%d (%s).", n, v, od);
+                found++;
+        }
+        return found;
+}
+
+void pin_remove_old_layouts_links(const char *dir)
+{
+        for (int v = 1; v < SYSREC_MAP_LAYOUT; v++) {
+                _cleanup_free_ char *od = old_dir(dir, v);
+
+                if (od)
+                        pin_links_remove(od);
+        }
+}
+
+void pin_remove_old_layouts(const char *dir)
+{
+        static const char *const names[] = { "link_mkdir", "link_enter", "cgroups", "armed", "events", "bss" };
+
+        for (int v = 1; v < SYSREC_MAP_LAYOUT; v++) {
+                _cleanup_free_ char *od = old_dir(dir, v);
+
+                if (!od)
+                        return;
+                for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                        char path[4096];
+
+                        snprintf(path, sizeof(path), "%s/%s", od, names[i]);
+                        (void)unlink(path);
+                }
+                (void)rmdir(od);
+        }
+}
