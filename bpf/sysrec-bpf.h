@@ -106,6 +106,8 @@ enum sysrec_event_type {
         SYSREC_EVENT_CGROUP = 2,  /* a cgroup was created below a tracked one, or armed */
 };
 
+#define SYSREC_CGROUP_NAME_MAX 128
+
 /* Ring-buffer record. A hint for live progress only: profiles are built from
  * the map, so a dropped event loses nothing. */
 struct sysrec_event {
@@ -116,4 +118,12 @@ struct sysrec_event {
         __u16 type;
         __u16 abi;
         __u32 nr;
+};
+
+/* SYSREC_EVENT_CGROUP records carry the new cgroup's directory name (cut
+ * at SYSREC_CGROUP_NAME_MAX - 1 bytes), so that user space can name the
+ * cgroup even if it is gone by the time the event is read. */
+struct sysrec_cgroup_event {
+        struct sysrec_event base;
+        char name[SYSREC_CGROUP_NAME_MAX];
 };

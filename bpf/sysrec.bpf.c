@@ -100,6 +100,27 @@ static __always_inline void emit(__u16 type, __u64 cgroup, __u64 parent, __u32 r
         bpf_ringbuf_submit(e, 0);
 }
 
+static __always_inline void emit_cgroup(struct cgroup *cgrp, __u64 id, __u64 parent, __u32 recording)
+{
+        struct sysrec_cgroup_event *e;
+
+        e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+        if (!e) {
+                __sync_fetch_and_add(&dropped_events, 1);
+                return;
+        }
+        e->base.cgroup = id;
+        e->base.parent = parent;
+        e->base.recording = recording;
+        e->base.pid = bpf_get_current_pid_tgid() >> 32;
+        e->base.type = SYSREC_EVENT_CGROUP;
+        e->base.abi = 0;
+        e->base.nr = 0;
+        if (bpf_probe_read_kernel_str(e->name, sizeof(e->name), BPF_CORE_READ(cgrp, kn, name)) < 0)
+                e->name[0] = 0;
+        bpf_ringbuf_submit(e, 0);
+}
+
 /* Which ABI the current syscall entered through, with *nr made an index. */
 static __always_inline int syscall_abi(struct task_struct *task, long *nr)
 {
@@ -324,7 +345,7 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
         if (bpf_map_update_elem(&cgroups, &id, v, BPF_NOEXIST) != 0)
                 return 0;
         __sync_fetch_and_add(&filter[filter_slot(id)], 1);
-        emit(SYSREC_EVENT_CGROUP, id, parent_id, v->recording, 0, 0);
+        emit_cgroup(cgrp, id, parent_id, v->recording);
         return 0;
 }
 

@@ -487,6 +487,26 @@ static unsigned recorder_count_all(Recorder *r)
         return n;
 }
 
+int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata)
+{
+        int fd = bpf_map__fd(r->skel->maps.cgroups);
+        uint64_t key, next, *prev = NULL;
+
+        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+                struct sysrec_cgroup v;
+                SyscallSet set = {};
+
+                key = next;
+                prev = &key;
+                if (bpf_map_lookup_elem(fd, &key, &v) < 0 || v.recording != recording)
+                        continue;
+                syscall_set_merge_bits(&set, v.bits);
+                syscall_set_merge_args(&set, &v.args);
+                cb(key, v.parent, &set, userdata);
+        }
+        return 0;
+}
+
 int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret)
 {
         int k = for_each_entry(r, recording, ret, false);

@@ -63,6 +63,9 @@ int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret);
 /* Final collect, then forget the recording's cgroups; detaches the
  * programs when nothing is tracked any more. */
 int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret);
+/* Call cb for every cgroup of a recording with its own bitmaps (read-only). */
+typedef void (*recorder_entry_cb_t)(uint64_t cgroup_id, uint64_t parent, const SyscallSet *set, void *userdata);
+int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata);
 /* Number of cgroups a recording tracks. */
 unsigned recorder_count(Recorder *r, uint32_t recording);
 

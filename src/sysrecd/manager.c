@@ -15,6 +15,7 @@
 #include "manager-bus.h"
 #include "manager.h"
 #include "names.h"
+#include "recording-cgroups.h"
 #include "recording-state.h"
 
 void manager_failure_done(ManagerFailure *f)
@@ -53,11 +54,19 @@ static void on_recorder_event(const struct sysrec_event *e, void *userdata)
                 syscall_set_add(&r->events, e->abi, e->nr);
                 recording_bus_syscalls_changed(r);
                 break;
-        case SYSREC_EVENT_CGROUP:
+        case SYSREC_EVENT_CGROUP: {
+                /* The program reserves the full record for cgroup events. */
+                const struct sysrec_cgroup_event *ce = (const struct sysrec_cgroup_event *)e;
+                char name[SYSREC_CGROUP_NAME_MAX];
+
+                memcpy(name, ce->name, sizeof(name));
+                name[sizeof(name) - 1] = 0;
+                (void)recording_cgroup_add(r, e->cgroup, e->parent, NULL, name[0] ? name : NULL);
                 r->n_cgroups++;
                 log_debug("Recording '%s': new cgroup %llu below %llu.", r->name,
                           (unsigned long long)e->cgroup, (unsigned long long)e->parent);
                 break;
+        }
         default:
                 break;
         }
@@ -271,6 +280,8 @@ static uint32_t recording_flags(const Recording *r)
                (r->options.skip_runtime_setup ? SYSREC_CG_GATED : 0);
 }
 
+static int track_or_arm(Manager *m, Recording *r, const char *path, ManagerFailure *failure);
+
 /* Track one workload's cgroup tree for a label recording. */
 static int track_workload(Manager *m, Recording *r, Workload *w)
 {
@@ -279,6 +290,16 @@ static int track_workload(Manager *m, Recording *r, Workload *w)
         int k;
 
         k = manager_open_cgroup(m, w->cgroup, NULL, &fd);
+        if (k == -ENOENT) {
+                /* Registered before its cgroup exists (a pod its kubelet has
+                 * not set up yet): armed, recorded from its creation. */
+                _cleanup_(manager_failure_done) ManagerFailure f = {};
+                k = track_or_arm(m, r, w->cgroup, &f);
+                if (k < 0)
+                        return log_warning_errno(k, "Workload '%s': cannot arm cgroup '%s': %m", w->id, w->cgroup);
+                w->recording = r->id;
+                return 0;
+        }
         if (k < 0)
                 return log_warning_errno(k, "Workload '%s': cannot open cgroup '%s': %m", w->id, w->cgroup);
         k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
@@ -291,6 +312,7 @@ static int track_workload(Manager *m, Recording *r, Workload *w)
                 return log_warning_errno(k, "Failed to record workload '%s' for '%s': %m", w->id, r->name);
         w->recording = r->id;
         r->n_cgroups += (unsigned)k;
+        (void)recording_scan_cgroups(r, fd);
         log_info("Recording '%s': added workload '%s' (cgroup %s).", r->name, w->id, w->cgroup);
         return 0;
 }
@@ -323,10 +345,10 @@ static int recording_resolve_cgroup(Manager *m, RecordingTarget *t, int *ret_fd)
         }
 }
 
-/* A unit's cgroup is armed below its slice, so that it is recorded from its
- * first syscall when the unit starts, and again after every restart; if it
- * runs already, its current cgroup tree is tracked too. */
-static int recording_attach_unit(Manager *m, Recording *r, RecordingTarget *t, ManagerFailure *failure)
+/* Arm path (a cgroup that may not exist yet) below its parent, so that it is
+ * recorded from its first syscall when it is created, and again each time it
+ * is re-created; if it exists already, its current tree is tracked too. */
+static int track_or_arm(Manager *m, Recording *r, const char *path, ManagerFailure *failure)
 {
         _cleanup_free_ char *norm = NULL, *parent = NULL;
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
@@ -335,7 +357,7 @@ static int recording_attach_unit(Manager *m, Recording *r, RecordingTarget *t, M
         uint32_t owner = 0;
         int k;
 
-        k = cgroup_path_normalize(t->cgroup, &norm);
+        k = cgroup_path_normalize(path, &norm);
         if (k < 0 || strcmp(norm, "/") == 0)
                 goto fail;
         base = strrchr(norm, '/') + 1;
@@ -350,10 +372,11 @@ static int recording_attach_unit(Manager *m, Recording *r, RecordingTarget *t, M
         k = recorder_arm(m->recorder, parent_id, base, r->id, recording_flags(r));
         if (k < 0)
                 goto fail;
+        (void)recording_cgroup_add(r, parent_id, 0, parent[0] ? parent : "/", NULL);
 
         k = manager_open_cgroup(m, norm, NULL, &fd);
         if (k == -ENOENT) {
-                log_info("Recording '%s': unit %s is not running; armed on %s.", r->name, t->unit, norm);
+                log_info("Recording '%s': %s does not exist yet; armed.", r->name, norm);
                 return 0;
         }
         if (k >= 0)
@@ -366,9 +389,10 @@ static int recording_attach_unit(Manager *m, Recording *r, RecordingTarget *t, M
         if (k < 0)
                 goto fail;
         r->n_cgroups += (unsigned)k;
+        (void)recording_scan_cgroups(r, fd);
         return 0;
 fail:
-        failure->what = strdup(norm ?: strempty(t->cgroup));
+        failure->what = strdup(norm ?: path);
         return k < 0 ? k : -EINVAL;
 }
 
@@ -378,8 +402,10 @@ static int recording_attach_target(Manager *m, Recording *r, RecordingTarget *t,
         uint32_t owner = 0;
         int k;
 
+        /* A unit is armed below its slice: recorded from its first syscall
+         * when it starts (ExecStartPre included), and after every restart. */
         if (t->type == TARGET_UNIT)
-                return recording_attach_unit(m, r, t, failure);
+                return track_or_arm(m, r, t->cgroup, failure);
 
         if (t->type == TARGET_LABELS) {
                 for (size_t i = 0; i < m->n_workloads; i++)
@@ -402,6 +428,7 @@ static int recording_attach_target(Manager *m, Recording *r, RecordingTarget *t,
         if (k < 0)
                 return k;
         r->n_cgroups += (unsigned)k;
+        (void)recording_scan_cgroups(r, fd);
         return 0;
 }
 
@@ -532,6 +559,7 @@ int manager_stop_recording(Manager *m, Recording *r)
         int k;
 
         if (r->state == RECORDING_RECORDING) {
+                (void)recording_snapshot_cgroups(r);
                 k = recorder_release(m->recorder, r->id, &final);
                 if (k < 0)
                         return log_error_errno(k, "Failed to collect recording '%s': %m", r->name);
@@ -590,6 +618,31 @@ int manager_remove_recording(Manager *m, Recording *r)
         return 0;
 }
 
+/* A workload's cgroup may be missing yet, as long as its parent exists: the
+ * cgroup is armed when a recording wants it. */
+static int workload_accept_missing(Manager *m, const char *cgroup, char **ret_norm)
+{
+        _cleanup_free_ char *norm = NULL, *parent = NULL;
+        _cleanup_close_ int pfd = -EBADF;
+        const char *base;
+        int k;
+
+        k = cgroup_path_normalize(cgroup, &norm);
+        if (k < 0 || strcmp(norm, "/") == 0)
+                return -EINVAL;
+        base = strrchr(norm, '/') + 1;
+        if (strlen(base) >= SYSREC_ARMED_NAME_MAX)
+                return -ENAMETOOLONG;
+        parent = strndup(norm, (size_t)(base - norm - 1));
+        if (!parent)
+                return -ENOMEM;
+        k = manager_open_cgroup(m, parent[0] ? parent : "/", NULL, &pfd);
+        if (k < 0)
+                return k;
+        *ret_norm = TAKE_PTR(norm);
+        return 0;
+}
+
 int manager_register_workload(Manager *m, const char *id, const char *cgroup, char **labels,
                               ManagerFailure *failure)
 {
@@ -607,6 +660,8 @@ int manager_register_workload(Manager *m, const char *id, const char *cgroup, ch
                 return -ENOMEM;
         w->id = strdup(id);
         k = w->id ? manager_open_cgroup(m, cgroup, &w->cgroup, &fd) : -ENOMEM;
+        if (k == -ENOENT)
+                k = workload_accept_missing(m, cgroup, &w->cgroup);
         if (k < 0) {
                 failure->what = strdup(cgroup);
                 workload_free(w);

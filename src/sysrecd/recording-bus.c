@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "bus-util.h"
+#include "cgroup.h"
 #include "log.h"
 #include "manager-bus.h"
 #include "polkit.h"
+#include "recording-cgroups.h"
 
 #define CHANGED_RATELIMIT_USEC (100 * 1000)
 
@@ -103,6 +105,58 @@ static int method_get_profile(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (k < 0)
                 return k;
         return recording_bus_reply_profile(msg, userdata, format, error);
+}
+
+static int method_list_cgroups(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Recording *r = userdata;
+        int k;
+
+        if (r->state == RECORDING_RECORDING)
+                (void)recording_snapshot_cgroups(r);
+        k = sd_bus_message_new_method_return(msg, &reply);
+        if (k >= 0)
+                k = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ts)");
+        for (size_t i = 0; k >= 0 && i < r->n_cgroup_entries; i++) {
+                char fallback[64];
+
+                snprintf(fallback, sizeof(fallback), "?/%s", strempty(r->cgroups[i].name));
+                k = sd_bus_message_append(reply, "(ts)", r->cgroups[i].id,
+                                          r->cgroups[i].path ?: fallback);
+        }
+        if (k >= 0)
+                k = sd_bus_message_close_container(reply);
+        if (k < 0)
+                return k;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_get_cgroup_profile(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        _cleanup_free_ char *text = NULL, *norm = NULL;
+        Recording *r = userdata;
+        const char *path, *format;
+        ProfileFormat f;
+        int k;
+
+        k = sd_bus_message_read(msg, "ss", &path, &format);
+        if (k < 0)
+                return k;
+        if (cgroup_path_normalize(path, &norm) < 0)
+                return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
+                                         "Invalid cgroup path '%.256s'.", path);
+        f = profile_format_from_string(format);
+        if (f < 0)
+                return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
+                                         "Unknown profile format '%.64s'.", format);
+        k = recording_cgroup_profile(r, norm, f, &text);
+        if (k == -ENOENT)
+                return sd_bus_error_setf(error, SYSREC_ERROR_NO_SUCH_CGROUP,
+                                         "Recording '%s' has no cgroup at or below '%s'.", r->name, norm);
+        if (k < 0)
+                return sd_bus_error_set_errnof(error, k, "Failed to build profile of '%s': %m", norm);
+        return sd_bus_reply_method_return(msg, "s", text);
 }
 
 static int property_get_string(sd_bus *bus, const char *path, const char *interface,
@@ -221,6 +275,11 @@ const sd_bus_vtable recording_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetProfile", SD_BUS_ARGS("s", format), SD_BUS_RESULT("s", profile),
                                 method_get_profile, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListCgroups", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ts)", cgroups),
+                                method_list_cgroups, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetCgroupProfile", SD_BUS_ARGS("s", cgroup, "s", format),
+                                SD_BUS_RESULT("s", profile), method_get_cgroup_profile,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

@@ -71,6 +71,11 @@ Recording *recording_free(Recording *r)
         if (!r)
                 return NULL;
         sd_event_source_disable_unref(r->changed_source);
+        for (size_t i = 0; i < r->n_cgroup_entries; i++) {
+                free(r->cgroups[i].path);
+                free(r->cgroups[i].name);
+        }
+        free(r->cgroups);
         recording_target_done(&r->target);
         recording_options_done(&r->options);
         free(r->profile_path);

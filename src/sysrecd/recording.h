@@ -48,6 +48,15 @@ typedef struct RecordingOptions {
         char **metadata; /* alternating keys and values */
 } RecordingOptions;
 
+/* A cgroup a recording tracked, with its own syscalls once stopped. */
+typedef struct RecordingCgroup {
+        uint64_t id;
+        uint64_t parent;
+        char *path; /* relative to the cgroup2 root; NULL if unknown */
+        char *name; /* directory name, from the kernel's mkdir event */
+        SyscallSet set;
+} RecordingCgroup;
+
 typedef struct Recording {
         Manager *manager;
         char *name;
@@ -63,6 +72,9 @@ typedef struct Recording {
         unsigned n_cgroups;
         uint64_t started_usec, stopped_usec;
         char *profile_path; /* set once the profile is on disk */
+
+        RecordingCgroup *cgroups; /* every cgroup tracked so far, by id */
+        size_t n_cgroup_entries;
 
         sd_event_source *changed_source; /* rate limit for PropertiesChanged */
         bool syscalls_changed;
