@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See manager.h. */
 #include <fcntl.h>
+#include <search.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,10 @@ static uint64_t now_usec(void)
 
         clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void noop_free(void *p)
+{
 }
 
 static void workload_free(Workload *w)
@@ -134,6 +139,7 @@ Manager *manager_free(Manager *m)
         for (size_t i = 0; i < m->n_recordings; i++)
                 recording_free(m->recordings[i]);
         free(m->recordings);
+        tdestroy(m->workload_index, noop_free);
         for (size_t i = 0; i < m->n_workloads; i++)
                 workload_free(m->workloads[i]);
         free(m->workloads);
@@ -228,12 +234,17 @@ Recording *manager_find_recording_by_id(Manager *m, uint32_t id)
         return NULL;
 }
 
+static int workload_compare(const void *a, const void *b)
+{
+        return strcmp(((const Workload *)a)->id, ((const Workload *)b)->id);
+}
+
 Workload *manager_find_workload(Manager *m, const char *id)
 {
-        for (size_t i = 0; i < m->n_workloads; i++)
-                if (strcmp(m->workloads[i]->id, id) == 0)
-                        return m->workloads[i];
-        return NULL;
+        Workload key = { .id = (char *)id };
+        Workload **w = tfind(&key, &m->workload_index, workload_compare);
+
+        return w ? *w : NULL;
 }
 
 unsigned manager_active_recordings(Manager *m)
@@ -668,13 +679,23 @@ int manager_register_workload(Manager *m, const char *id, const char *cgroup, ch
                 return k;
         }
         w->labels = labels;
-        a = realloc(m->workloads, sizeof(Workload *) * (m->n_workloads + 1));
-        if (!a) {
+        if (m->n_workloads == m->n_workloads_alloc) {
+                size_t n = m->n_workloads_alloc ? m->n_workloads_alloc * 2 : 64;
+                a = realloc(m->workloads, sizeof(Workload *) * n);
+                if (!a) {
+                        w->labels = NULL;
+                        workload_free(w);
+                        return -ENOMEM;
+                }
+                m->workloads = a;
+                m->n_workloads_alloc = n;
+        }
+        if (!tsearch(w, &m->workload_index, workload_compare)) {
                 w->labels = NULL;
                 workload_free(w);
                 return -ENOMEM;
         }
-        m->workloads = a;
+        w->index = m->n_workloads;
         m->workloads[m->n_workloads++] = w;
         log_info("Registered workload '%s' (cgroup %s, %zu labels).", w->id, w->cgroup, labels_count(labels));
 
@@ -689,13 +710,9 @@ int manager_register_workload(Manager *m, const char *id, const char *cgroup, ch
 
 int manager_unregister_workload(Manager *m, Workload *w)
 {
-        for (size_t i = 0; i < m->n_workloads; i++)
-                if (m->workloads[i] == w) {
-                        memmove(m->workloads + i, m->workloads + i + 1,
-                                sizeof(Workload *) * (m->n_workloads - i - 1));
-                        m->n_workloads--;
-                        break;
-                }
+        (void)tdelete(w, &m->workload_index, workload_compare);
+        m->workloads[w->index] = m->workloads[--m->n_workloads];
+        m->workloads[w->index]->index = w->index;
         /* What its cgroups recorded stays with the recording until it stops. */
         log_info("Unregistered workload '%s'.", w->id);
         workload_free(w);

@@ -19,6 +19,7 @@ typedef struct Workload {
         char *cgroup;
         char **labels;
         uint32_t recording; /* label recording that tracks it, 0 if none */
+        size_t index;       /* in Manager.workloads */
 } Workload;
 
 typedef struct ManagerLimits {
@@ -44,8 +45,9 @@ typedef struct Manager {
 
         Recording **recordings;
         size_t n_recordings;
-        Workload **workloads;
-        size_t n_workloads;
+        Workload **workloads; /* in no order; removal swaps the last one in */
+        size_t n_workloads, n_workloads_alloc;
+        void *workload_index; /* tsearch() tree by id */
         uint32_t next_id;
 
         ManagerLimits limits;
