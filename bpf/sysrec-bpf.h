@@ -73,7 +73,9 @@ struct sysrec_args {
         __u64 socket_families; /* bit n: socket(n, ...) with n < 64 */
         __u32 socket_other;    /* a family >= 64 was seen */
         __u32 personality_overflow; /* more distinct values than fit */
-        __u32 personality[SYSREC_PERSONALITY_MAX]; /* distinct values + 1 (0 = empty) */
+        /* Distinct values + 1 (0 = empty), 64-bit so that the query value
+         * 0xffffffff does not wrap to "empty". */
+        __u64 personality[SYSREC_PERSONALITY_MAX];
 };
 
 /* Value of the "cgroups" hash map, keyed by cgroup v2 id (u64). */

@@ -237,7 +237,7 @@ static __always_inline void record_args(struct sysrec_cgroup *cg, struct pt_regs
                 else
                         cg->args.socket_other = 1;
         } else if (id == argsys_nr[SYSREC_ARGSYS_PERSONALITY]) {
-                __u32 v = (__u32)syscall_arg(regs, SYSREC_ABI_NATIVE, 0) + 1;
+                __u64 v = (__u64)(__u32)syscall_arg(regs, SYSREC_ABI_NATIVE, 0) + 1;
                 int i;
 
                 /* A racing CPU may store the same value twice; user space dedups. */

@@ -41,7 +41,7 @@ int cgroup2_find_mount_in(const char *mountinfo_path, char **ret)
                 return negative_errno();
 
         while (getline(&line, &n, f) > 0) {
-                char *sep, *fields[6], *save = NULL, *p = line;
+                char *sep, *fields[5] = {}, *save = NULL, *p = line;
                 char fstype[64];
 
                 sep = strstr(line, " - ");
@@ -164,7 +164,12 @@ int cgroup_pid_get_path(pid_t pid, char **ret)
                 if (next)
                         *next++ = 0;
                 if (strncmp(line, "0::", 3) == 0) {
-                        /* A process that exited while we read may show " (deleted)". */
+                        size_t l = strlen(line);
+
+                        /* A zombie whose cgroup was removed shows " (deleted)":
+                         * it has no cgroup to record any more. */
+                        if (l >= 10 && strcmp(line + l - 10, " (deleted)") == 0)
+                                return -ESRCH;
                         r = cgroup_path_normalize(line + 3, &p);
                         if (r < 0)
                                 return r;
@@ -201,7 +206,7 @@ static int walk(int fd, unsigned depth, cgroup_walk_cb_t cb, void *userdata)
         while ((de = readdir(d))) {
                 _cleanup_close_ int child = -EBADF;
 
-                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
                 child = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (child < 0)

@@ -166,8 +166,21 @@ int abi_syscall_number(unsigned abi, const char *name)
         if (!i)
                 return -EINVAL;
         nr = seccomp_syscall_resolve_name_arch(i->scmp_arch, name);
-        if (nr == __NR_SCMP_ERROR || nr < 0)
+        if (nr == __NR_SCMP_ERROR)
                 return -ENOENT;
+        if (nr < 0) {
+                /* libseccomp gives multiplexed i386 calls (socket, ipc, ...)
+                 * negative pseudo-numbers; find the real one by name. */
+                for (unsigned n = 0; n < SYSREC_NR_MAX; n++) {
+                        char *s = abi_syscall_name(abi, n);
+                        bool match = s && strcmp(s, name) == 0;
+
+                        free(s);
+                        if (match)
+                                return (int)n;
+                }
+                return -ENOENT;
+        }
         nr -= (int)i->nr_offset;
         if (nr < 0 || nr >= SYSREC_NR_MAX)
                 return -ENOENT;
