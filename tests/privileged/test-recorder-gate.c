@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Privileged tests for where a recording starts: cgroups armed before they
+ * exist (a unit that has not started yet) and the skip-runtime-setup gate,
+ * which leaves the container runtime's own set-up out of the profile.
+ * Fixture and helpers: recorder-test.h.
+ */
+#include <glib.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "recorder-test.h"
+
+/* argv[1] that makes this binary act as a workload that installs a seccomp
+ * filter (as a container runtime does before it execs the workload). */
+#define HELPER_SECCOMP "--helper-install-seccomp-filter"
+
+/* ---- Workloads ---- */
+
+/* An allow-all filter: as root no PR_SET_NO_NEW_PRIVS is needed. */
+static int install_allow_all_filter(void)
+{
+        struct sock_filter insn[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+        struct sock_fprog prog = { .len = 1, .filter = insn };
+
+        return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+static void do_filter_then_sysinfo(ChildCtx *ctx)
+{
+        if (install_allow_all_filter() < 0)
+                _exit(125);
+        do_sysinfo(ctx);
+}
+
+static void do_exec_filter_helper(ChildCtx *ctx)
+{
+        char *const argv[] = { (char *)"test-recorder", (char *)HELPER_SECCOMP, NULL };
+        char *const envp[] = { NULL };
+
+        execve("/proc/self/exe", argv, envp);
+        _exit(124);
+}
+
+/* ---- Cases ---- */
+
+/* A cgroup armed by parent and name (a unit that has not started yet) is
+ * tracked the moment it is created, and again each time it is re-created,
+ * until the recording is released. */
+static void test_arm(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work"), *svc = NULL, *other = NULL;
+        uint64_t work_id = cg_id(f, work), svc_id;
+        ChildSpec spec = { .first = do_getcpu };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_arm(f->recorder, work_id, "svc.service", 0, 0), ==, -EINVAL);
+        g_assert_cmpint(recorder_arm(f->recorder, work_id, "", REC_A, 0), ==, -EINVAL);
+        g_assert_cmpint(recorder_arm(f->recorder, work_id, "a/b", REC_A, 0), ==, -EINVAL);
+        g_assert_false(attached(f));
+
+        g_assert_cmpint(recorder_arm(f->recorder, work_id, "svc.service", REC_A, SYSREC_CG_DESCENDANTS), ==, 0);
+        g_assert_true(attached(f));
+        g_assert_cmpint(recorder_arm(f->recorder, work_id, "svc.service", REC_A, SYSREC_CG_DESCENDANTS), ==, 0);
+        g_assert_cmpint(recorder_arm(f->recorder, work_id, "svc.service", REC_B, 0), ==, -EBUSY);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 0);
+
+        other = cg_make(f, "work/other.service");
+        svc = cg_make(f, "work/svc.service");
+        svc_id = cg_id(f, svc);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1);
+        run_child(f, svc, &spec);
+        collect(f, REC_A, &s);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_CGROUP, svc_id, REC_A), ==, 1);
+
+        /* The unit restarts: a new cgroup of the same name. */
+        g_assert_cmpint(rmdir(svc), ==, 0);
+        g_free(cg_make(f, "work/svc.service"));
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 2);
+
+        g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
+        g_assert_false(attached(f));
+        g_assert_cmpint(rmdir(svc), ==, 0);
+        g_free(cg_make(f, "work/svc.service"));
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 0);
+        /* Released: the name is free for another recording. */
+        g_assert_cmpint(recorder_arm(f->recorder, work_id, "svc.service", REC_B, 0), ==, 0);
+}
+
+/* skip-runtime-setup without a seccomp filter: what a cgroup does before its
+ * first execve (the runtime's set-up) is not recorded; from the execve on,
+ * everything is (here a 32-bit program). */
+static void test_gated_exec(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        ChildSpec spec = { .first = do_getcpu, .handshake = true, .work = do_exec_compat32 };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, SYSREC_CG_GATED, NULL), ==, 1);
+        run_child(f, work, &spec);
+        collect(f, REC_A, &s);
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "read"); /* the handshake */
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "execve");
+        assert_recorded(&s, SYSREC_ABI_COMPAT, "getppid");
+        assert_recorded(&s, SYSREC_ABI_COMPAT, "uname");
+}
+
+/* skip-runtime-setup when the runtime installs a seccomp filter: the profile
+ * starts at the filter install, the exact point from which it will apply. */
+static void test_gated_filter(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        ChildSpec spec = { .first = do_getcpu, .work = do_filter_then_sysinfo };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, SYSREC_CG_GATED, NULL), ==, 1);
+        run_child(f, work, &spec);
+        collect(f, REC_A, &s);
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "seccomp");
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "exit_group");
+}
+
+/* An execve opens the gate, but a filter installed after it (runc execs its
+ * init, sets up, installs the filter, execs the workload) drops everything
+ * recorded before the install. Gated cgroups created below inherit the gate
+ * closed. */
+static void test_gated_exec_then_filter(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work"), *ctr = NULL;
+        _cleanup_close_ int fd = cg_open(f, work);
+        ChildSpec spec = { .first = do_getcpu, .work = do_exec_filter_helper };
+        _cleanup_strv_free_ char **names = NULL;
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_GATED | SYSREC_CG_DESCENDANTS,
+                                            NULL),
+                        ==, 1);
+        ctr = cg_make(f, "work/ctr");
+        run_child(f, ctr, &spec);
+        collect(f, REC_A, &s);
+        g_assert_cmpint(syscall_set_names_union(&s, &names), ==, 0);
+        /* The helper's last calls: seccomp, sysinfo, exit_group. The dynamic
+         * loader's work before the install (openat, mmap, ...) and the execve
+         * are gone. */
+        g_assert_cmpstrv(names, ((const char *const[]){ "exit_group", "seccomp", "sysinfo", NULL }));
+}
+
+/* Workload mode (see HELPER_SECCOMP): install a filter, make one call, exit. */
+static int helper_install_seccomp_filter(void)
+{
+        struct sysinfo si;
+
+        if (install_allow_all_filter() < 0)
+                _exit(3);
+        (void)syscall(SYS_sysinfo, &si);
+        _exit(0);
+}
+
+int main(int argc, char *argv[])
+{
+        if (argc == 2 && strcmp(argv[1], HELPER_SECCOMP) == 0)
+                return helper_install_seccomp_filter();
+
+        recorder_test_init(&argc, &argv);
+
+        recorder_test_add("/sysrec/recorder/arm", test_arm);
+        recorder_test_add("/sysrec/recorder/gated/exec", test_gated_exec);
+        recorder_test_add("/sysrec/recorder/gated/filter", test_gated_filter);
+        recorder_test_add("/sysrec/recorder/gated/exec-then-filter", test_gated_exec_then_filter);
+
+        return g_test_run();
+}

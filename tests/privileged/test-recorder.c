@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Privileged tests for recorder.h: load the real BPF program, create cgroups
+ * below the cgroup2 mount, run processes in them and check what ends up in
+ * the recording. These are the promises users rely on: every syscall of the
+ * workload is recorded (also of cgroups and processes that appear after the
+ * recording started, and of 32-bit and x32 code, under the right names), and
+ * nothing of anybody else is. Fixture and helpers: recorder-test.h.
+ */
+#include <fcntl.h>
+#include <glib.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "macro.h"
+#include "profile.h"
+#include "recorder-test.h"
+
+#define N_SHORT_LIVED 500
+#define X32_SYSCALL_BIT 0x40000000L
+
+/* ---- Workloads (run in children) ---- */
+
+static char mincore_page[4096] __attribute__((aligned(4096)));
+
+static void do_four(ChildCtx *ctx)
+{
+        unsigned char vec[1];
+
+        (void)syscall(SYS_mincore, mincore_page, sizeof(mincore_page), vec);
+        do_getcpu(ctx);
+        do_ioprio_get(ctx);
+        do_sysinfo(ctx);
+}
+
+/* The four, then (after the recording was released) one more call. */
+static void do_four_then_times(ChildCtx *ctx)
+{
+        struct tms t;
+
+        do_four(ctx);
+        child_signal(ctx);
+        child_wait(ctx);
+        (void)syscall(SYS_times, &t);
+}
+
+static void do_x32_getpid(ChildCtx *ctx)
+{
+        /* ENOSYS on kernels without CONFIG_X86_X32_ABI; sys_enter fires anyway. */
+        (void)syscall(X32_SYSCALL_BIT | 39);
+}
+
+/* ---- Cases ---- */
+
+/* The workload's syscalls are in the recording; the ring buffer reports them
+ * live; after release the result is final and the recording is forgotten. */
+static void test_records_syscalls(Fixture *f)
+{
+        static const char *const calls[] = { "mincore", "getcpu", "ioprio_get", "sysinfo" };
+        g_autofree char *cg = cg_make(f, "work");
+        uint64_t id = cg_id(f, cg);
+        SyscallSet live, final = {}, after;
+        struct pollfd pfd = { .fd = recorder_get_fd(f->recorder), .events = POLLIN };
+        ChildSpec spec = { .handshake = true, .work = do_four_then_times };
+        unsigned events_before;
+        Child c;
+
+        g_assert_false(attached(f));
+        g_assert_cmpint(recorder_track(f->recorder, id, REC_A, 0, NULL), ==, 1);
+        g_assert_true(attached(f));
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1);
+
+        child_spawn(f, cg, &spec, &c);
+        child_wait_ready(f, &c);
+        child_go(&c);
+        child_wait_ready(f, &c); /* the four calls are done */
+
+        /* Live progress: the ring buffer's fd wakes up an event loop. */
+        g_assert_cmpint(pfd.fd, >=, 0);
+        g_assert_cmpint(poll(&pfd, 1, 10000), ==, 1);
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        collect(f, REC_A, &live);
+        for (size_t i = 0; i < G_N_ELEMENTS(calls); i++) {
+                const struct sysrec_event *e;
+
+                assert_recorded(&live, SYSREC_ABI_NATIVE, calls[i]);
+                e = find_syscall_event(f, id, SYSREC_ABI_NATIVE,
+                                       (unsigned)nr_of(SYSREC_ABI_NATIVE, calls[i]));
+                if (!e)
+                        g_error("no ring-buffer event for %s", calls[i]);
+                g_assert_cmpuint(e->recording, ==, REC_A);
+                g_assert_cmpuint(e->pid, ==, (unsigned)c.pid);
+        }
+        /* Events report a bit's first flip only: one per syscall recorded. */
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_SYSCALL, id, REC_A), ==,
+                         syscall_set_count(&live));
+
+        g_assert_cmpint(recorder_release(f->recorder, REC_A, &final), ==, 0);
+        g_assert_cmpmem(&final, sizeof(final), &live, sizeof(live));
+        g_assert_false(attached(f));
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 0);
+
+        /* The workload goes on; nothing of it lands anywhere any more. */
+        events_before = f->events->len;
+        child_go(&c);
+        child_reap(f, &c);
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(f->events->len, ==, events_before);
+        collect(f, REC_A, &after);
+        g_assert_cmpuint(syscall_set_count(&after), ==, 0);
+        assert_not_recorded(&final, SYSREC_ABI_NATIVE, "times");
+}
+
+/* A cgroup created below a tracked one after tracking started (a container
+ * started in a pod) is recorded from its first syscall. */
+static void test_descendants_new_cgroup(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work"), *late = NULL, *deeper = NULL;
+        _cleanup_close_ int fd = cg_open(f, work);
+        uint64_t id = cg_id(f, work), late_id;
+        ChildSpec spec = { .first = do_getcpu };
+        SyscallSet s;
+        int getcpu_nr = nr_of(SYSREC_ABI_NATIVE, "getcpu");
+        const struct sysrec_event *e;
+
+        g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
+        late = cg_make(f, "work/late");
+        late_id = cg_id(f, late);
+        /* The kernel added it on mkdir, before anybody could enter it. */
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 2);
+
+        run_child(f, late, &spec);
+        collect(f, REC_A, &s);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "exit_group");
+
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_CGROUP, late_id, REC_A), ==, 1);
+        for (guint i = 0; i < f->events->len; i++) {
+                e = &g_array_index(f->events, struct sysrec_event, i);
+                if (e->type == SYSREC_EVENT_CGROUP)
+                        g_assert_cmpuint(e->parent, ==, id);
+        }
+        /* getcpu is the first syscall the child made in "late". */
+        e = find_syscall_event(f, late_id, SYSREC_ABI_NATIVE, (unsigned)getcpu_nr);
+        g_assert_nonnull(e);
+        for (guint i = 0; i < f->events->len; i++) {
+                const struct sysrec_event *first = &g_array_index(f->events, struct sysrec_event, i);
+
+                if (first->type == SYSREC_EVENT_SYSCALL && first->cgroup == late_id) {
+                        g_assert_cmpuint(first->nr, ==, (unsigned)getcpu_nr);
+                        break;
+                }
+        }
+
+        /* Grandchildren inherit the flag. */
+        deeper = cg_make(f, "work/late/deeper");
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 3);
+        g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
+}
+
+/* Without SYSREC_CG_DESCENDANTS only the cgroup itself is recorded. */
+static void test_descendants_disabled(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work"), *late = NULL;
+        _cleanup_close_ int fd = cg_open(f, work);
+        ChildSpec in_work = { .first = do_ioprio_get }, in_late = { .first = do_getcpu };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, 0, NULL), ==, 1);
+        late = cg_make(f, "work/late");
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1);
+
+        run_child(f, late, &in_late);
+        run_child(f, work, &in_work); /* shows the recording does work */
+        collect(f, REC_A, &s);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "ioprio_get");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_CGROUP, 0, 0), ==, 0);
+}
+
+/* Syscall numbers no x86-64 kernel assigns: ENOSYS, but sys_enter sees them.
+ * 335 and 336 are left out: uretprobe and uprobe (6.11+, x86-64 only) use
+ * them although libseccomp 2.5 does not know them. 424..511 are the common
+ * range new syscalls are added in. */
+static unsigned pick_unassigned(unsigned *nrs, unsigned n)
+{
+        static const struct {
+                unsigned from, to;
+        } ranges[] = { { 337, 423 }, { 512, SYSREC_NR_MAX - 1 } };
+        unsigned k = 0;
+
+        for (size_t r = 0; r < G_N_ELEMENTS(ranges); r++)
+                for (unsigned nr = ranges[r].from; nr <= ranges[r].to && k < n; nr++) {
+                        _cleanup_free_ char *name = abi_syscall_name(SYSREC_ABI_NATIVE, nr);
+
+                        if (!name)
+                                nrs[k++] = nr;
+                }
+        return k;
+}
+
+/* 500 short-lived processes, each in a cgroup created after the recording
+ * started, each making one distinct syscall and exiting at once: none of
+ * them is missed. */
+static void test_short_lived(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        _cleanup_close_ int fd = cg_open(f, work);
+        unsigned nrs[N_SHORT_LIVED];
+        g_autofree char **procs = g_new0(char *, N_SHORT_LIVED + 1);
+        pid_t parent = getpid();
+        unsigned missing = 0;
+        SyscallSet s;
+
+        g_assert_cmpuint(pick_unassigned(nrs, N_SHORT_LIVED), ==, N_SHORT_LIVED);
+        g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
+
+        for (unsigned i = 0; i < N_SHORT_LIVED; i++) {
+                g_autofree char *rel = g_strdup_printf("work/c%u", i), *dir = cg_make(f, rel);
+
+                procs[i] = g_build_filename(dir, "cgroup.procs", NULL);
+        }
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, N_SHORT_LIVED + 1);
+
+        /* All at once, so that they also race each other. */
+        for (unsigned i = 0; i < N_SHORT_LIVED; i++) {
+                pid_t pid = fork();
+
+                g_assert_cmpint(pid, >=, 0);
+                if (pid == 0) {
+                        int pfd;
+
+                        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                                _exit(120);
+                        pfd = open(procs[i], O_WRONLY | O_CLOEXEC);
+                        if (pfd < 0 || write(pfd, "0", 1) != 1)
+                                _exit(121);
+                        (void)syscall(nrs[i]);
+                        _exit(0);
+                }
+                g_array_append_val(f->children, pid);
+        }
+        while (f->children->len > 0) {
+                pid_t pid = g_array_index(f->children, pid_t, 0);
+                int status;
+
+                g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+                forget_child(f, pid);
+                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                        for (unsigned i = 0; i < N_SHORT_LIVED; i++) {
+                                g_autofree char *dir = g_path_get_dirname(procs[i]);
+                                check_interference(f, dir);
+                        }
+                        g_error("child %i failed: wait status 0x%x", (int)pid, (unsigned)status);
+                }
+        }
+
+        collect(f, REC_A, &s);
+        for (unsigned i = 0; i < N_SHORT_LIVED; i++)
+                if (!syscall_set_contains(&s, SYSREC_ABI_NATIVE, nrs[i])) {
+                        g_test_message("syscall %u of process %u not recorded", nrs[i], i);
+                        missing++;
+                }
+        g_assert_cmpuint(missing, ==, 0);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "exit_group");
+
+        for (unsigned i = 0; i < N_SHORT_LIVED; i++)
+                g_free(procs[i]);
+}
+
+/* A 32-bit program's syscalls are recorded under the i386 ABI with i386
+ * names: its getppid (64) is not x86-64's semget (64). */
+static void test_compat32(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        ChildSpec spec = { .handshake = true, .work = do_exec_compat32 };
+        _cleanup_strv_free_ char **compat_names = NULL;
+        _cleanup_free_ char *oci = NULL;
+        SyscallSet s;
+
+        if (access(COMPAT32_PATH, X_OK) < 0)
+                g_error("%s: %s", COMPAT32_PATH, g_strerror(errno));
+        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, 0, NULL), ==, 1);
+        run_child(f, work, &spec);
+
+        collect(f, REC_A, &s);
+        g_assert_cmpint(nr_of(SYSREC_ABI_COMPAT, "getppid"), ==, 64);
+        g_assert_cmpint(nr_of(SYSREC_ABI_NATIVE, "semget"), ==, 64);
+        assert_recorded(&s, SYSREC_ABI_COMPAT, "getppid");
+        assert_recorded(&s, SYSREC_ABI_COMPAT, "uname");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "semget");
+        /* execve itself was issued by the 64-bit child. */
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "execve");
+
+        g_assert_cmpint(syscall_set_names(&s, SYSREC_ABI_COMPAT, &compat_names), ==, 0);
+        g_assert_true(g_strv_contains((const char *const *)compat_names, "getppid"));
+        g_assert_false(g_strv_contains((const char *const *)compat_names, "semget"));
+
+        /* And the profile lets runc load it for the i386 ABI. */
+        g_assert_cmpint(profile_format_oci(&s, &oci), ==, 0);
+        g_assert_nonnull(strstr(oci, "\"SCMP_ARCH_X86\""));
+}
+
+/* An x32 syscall (__X32_SYSCALL_BIT | 39) is recorded as x32 getpid, not as
+ * a native call and not dropped for its large number. */
+static void test_x32(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        ChildSpec spec = { .handshake = true, .work = do_x32_getpid };
+        _cleanup_strv_free_ char **x32_names = NULL;
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, 0, NULL), ==, 1);
+        run_child(f, work, &spec);
+
+        collect(f, REC_A, &s);
+        g_assert_true(syscall_set_contains(&s, SYSREC_ABI_X32, 39));
+        g_assert_cmpuint(syscall_set_count_abi(&s, SYSREC_ABI_X32), ==, 1);
+        g_assert_cmpint(syscall_set_names(&s, SYSREC_ABI_X32, &x32_names), ==, 0);
+        g_assert_cmpstrv(x32_names, ((const char *const[]){ "getpid", NULL }));
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getpid");
+}
+
+/* A process in a sibling cgroup is not recorded: the tracked cgroup's only
+ * process does nothing but exit, and that is all the recording holds. */
+static void test_outside_not_recorded(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work"), *sibling = cg_make(f, "sibling");
+        _cleanup_close_ int fd = cg_open(f, work);
+        ChildSpec busy = { .handshake = true, .work = do_four }, idle = {};
+        uint64_t sibling_id = cg_id(f, sibling);
+        _cleanup_strv_free_ char **names = NULL;
+        Child a, b;
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
+        child_spawn(f, sibling, &busy, &a);
+        child_spawn(f, work, &idle, &b);
+        child_wait_ready(f, &a);
+        child_go(&a);
+        child_reap(f, &a);
+        child_reap(f, &b);
+
+        collect(f, REC_A, &s);
+        g_assert_cmpint(syscall_set_names_union(&s, &names), ==, 0);
+        g_assert_cmpstrv(names, ((const char *const[]){ "exit_group", NULL }));
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_SYSCALL, sibling_id, 0), ==, 0);
+}
+
+/* A cgroup belongs to one recording; programs are attached exactly while
+ * something is tracked. */
+static void test_busy_and_attach(Fixture *f)
+{
+        g_autofree char *a = cg_make(f, "a"), *b = cg_make(f, "b");
+        _cleanup_close_ int a_fd = cg_open(f, a);
+        uint64_t a_id = cg_id(f, a), b_id = cg_id(f, b);
+        ChildSpec spec = { .first = do_getcpu };
+        uint32_t owner;
+        RecorderStats st;
+        SyscallSet s;
+
+        recorder_get_stats(f->recorder, &st);
+        g_assert_false(st.attached);
+        g_assert_cmpuint(st.tracked_cgroups, ==, 0);
+        g_assert_true(st.btf_programs); /* this kernel takes tp_btf */
+        g_assert_false(recorder_needs_events(f->recorder)); /* ... with atomic bit updates */
+
+        g_assert_cmpint(recorder_track(f->recorder, a_id, 0, 0, NULL), ==, -EINVAL);
+        g_assert_false(attached(f));
+
+        g_assert_cmpint(recorder_track(f->recorder, a_id, REC_A, 0, NULL), ==, 1);
+        g_assert_true(attached(f));
+        owner = 0;
+        g_assert_cmpint(recorder_track(f->recorder, a_id, REC_A, 0, &owner), ==, 0);
+
+        owner = 0;
+        g_assert_cmpint(recorder_track(f->recorder, a_id, REC_B, 0, &owner), ==, -EBUSY);
+        g_assert_cmpuint(owner, ==, REC_A);
+        owner = 0;
+        g_assert_cmpint(recorder_track_tree(f->recorder, a_fd, REC_B, SYSREC_CG_DESCENDANTS, &owner),
+                        ==, -EBUSY);
+        g_assert_cmpuint(owner, ==, REC_A);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_B), ==, 0);
+
+        /* The failed take-over changed nothing: a's syscalls go to its owner. */
+        run_child(f, a, &spec);
+        collect(f, REC_A, &s);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        collect(f, REC_B, &s);
+        g_assert_cmpuint(syscall_set_count(&s), ==, 0);
+
+        g_assert_cmpint(recorder_track(f->recorder, b_id, REC_B, 0, NULL), ==, 1);
+        recorder_get_stats(f->recorder, &st);
+        g_assert_cmpuint(st.tracked_cgroups, ==, 2);
+
+        g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
+        g_assert_true(attached(f)); /* b is still recorded */
+        g_assert_cmpint(recorder_release(f->recorder, REC_B, NULL), ==, 0);
+        recorder_get_stats(f->recorder, &st);
+        g_assert_false(st.attached);
+        g_assert_cmpuint(st.tracked_cgroups, ==, 0);
+
+        /* Releasing what is not tracked is harmless; a is free for others now. */
+        g_assert_cmpint(recorder_release(f->recorder, REC_B, NULL), ==, 0);
+        g_assert_false(attached(f));
+        g_assert_cmpint(recorder_track(f->recorder, a_id, REC_B, 0, NULL), ==, 1);
+        g_assert_true(attached(f));
+}
+
+/* Tracking an existing tree takes every cgroup in it, except a subtree that
+ * another recording owns, which stays with that recording. */
+static void test_track_tree_existing(Fixture *f)
+{
+        g_autofree char *a = cg_make(f, "a"), *abc = NULL, *ad = NULL, *ad_new = NULL;
+        g_autofree char *ab = cg_make(f, "a/b");
+        _cleanup_close_ int a_fd = cg_open(f, a);
+        ChildSpec getcpu = { .first = do_getcpu }, sysinfo = { .first = do_sysinfo };
+        SyscallSet sa, sb;
+
+        abc = cg_make(f, "a/b/c");
+        ad = cg_make(f, "a/d");
+        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, ad), REC_B, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
+        g_assert_cmpint(recorder_track_tree(f->recorder, a_fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 3);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 3);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_B), ==, 1);
+
+        /* New cgroups go to the recording of their parent. */
+        ad_new = cg_make(f, "a/d/new");
+        g_assert_cmpuint(recorder_count(f->recorder, REC_B), ==, 2);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 3);
+
+        run_child(f, abc, &getcpu);
+        run_child(f, ad_new, &sysinfo);
+        collect(f, REC_A, &sa);
+        collect(f, REC_B, &sb);
+        assert_recorded(&sa, SYSREC_ABI_NATIVE, "getcpu");
+        assert_not_recorded(&sa, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_recorded(&sb, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_not_recorded(&sb, SYSREC_ABI_NATIVE, "getcpu");
+}
+
+/* Cgroup names may start with a dot. A workload in ".hidden" below a tracked
+ * tree is part of the workload all the same. */
+static void test_track_tree_dot_named(Fixture *f)
+{
+        g_autofree char *a = cg_make(f, "a"), *hidden = cg_make(f, "a/.hidden");
+        _cleanup_close_ int a_fd = cg_open(f, a);
+        ChildSpec getcpu = { .first = do_getcpu };
+        int n;
+        SyscallSet s;
+
+        n = recorder_track_tree(f->recorder, a_fd, REC_A, SYSREC_CG_DESCENDANTS, NULL);
+        g_assert_cmpint(n, >=, 1);
+        run_child(f, hidden, &getcpu);
+        collect(f, REC_A, &s);
+        if (n == 1 && !recorded(&s, SYSREC_ABI_NATIVE, "getcpu")) {
+                /* Known bug: src/core/cgroup.c, walk() skips every directory entry
+                 * whose name starts with '.', not just "." and "..". */
+                known_bug(f, "recorder_track_tree()/cgroup_walk() skip existing cgroups whose name "
+                             "starts with '.'");
+                return;
+        }
+        g_assert_cmpint(n, ==, 2);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+}
+
+/* Without SYSREC_CG_DESCENDANTS, tracking a tree takes its root only. */
+static void test_track_tree_root_only(Fixture *f)
+{
+        g_autofree char *a = cg_make(f, "a"), *ab = cg_make(f, "a/b");
+        _cleanup_close_ int a_fd = cg_open(f, a);
+        ChildSpec getcpu = { .first = do_getcpu };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track_tree(f->recorder, a_fd, REC_A, 0, NULL), ==, 1);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1);
+        run_child(f, ab, &getcpu);
+        collect(f, REC_A, &s);
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+}
+
+/* Releasing a recording while cgroups keep appearing below it (pods come and
+ * go) leaves nothing behind: no entries of the released recording, and the
+ * programs detached. */
+static void test_release_while_creating(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        _cleanup_close_ int fd = cg_open(f, work);
+        pid_t churner;
+        unsigned leaked_rounds = 0, leaked_entries = 0;
+        RecorderStats st;
+
+        churner = fork();
+        g_assert_cmpint(churner, >=, 0);
+        if (churner == 0) {
+                char path[PATH_MAX];
+
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        _exit(120);
+                for (unsigned i = 0;; i++) {
+                        snprintf(path, sizeof(path), "%s/x%u", work, i % 8);
+                        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                                _exit(121);
+                        (void)rmdir(path);
+                }
+        }
+        g_array_append_val(f->children, churner);
+
+        for (unsigned round = 0; round < 200; round++) {
+                unsigned n;
+
+                g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), >=, 0);
+                sleep_ms(1);
+                g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
+                n = recorder_count(f->recorder, REC_A);
+                if (n > 0) {
+                        leaked_rounds++;
+                        leaked_entries += n;
+                        /* Clean up for the next round. */
+                        g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
+                }
+        }
+        (void)kill(churner, SIGKILL);
+        (void)waitpid(churner, NULL, 0);
+        forget_child(f, churner);
+
+        recorder_get_stats(f->recorder, &st);
+        g_assert_false(st.attached);
+        if (leaked_rounds > 0) {
+                /* Known bug: recorder_release() snapshots the recording's keys, then
+                 * deletes them; a cgroup the kernel adds below a DESCENDANTS entry
+                 * in between survives the release, with its bits missing from the
+                 * final set and the programs left attached (src/core/recorder.c,
+                 * for_each_entry()). */
+                g_autofree char *msg = g_strdup_printf(
+                        "recorder_release() left entries of cgroups created during the release in "
+                        "the map (%u of 200 releases, %u entries)",
+                        leaked_rounds, leaked_entries);
+                known_bug(f, msg);
+        }
+}
+
+/* The kernel map is sized by max_cgroups; beyond it tracking fails cleanly. */
+static void test_map_full(Fixture *f)
+{
+        _cleanup_recorder_ Recorder *small = NULL;
+        g_autofree char *a = cg_make(f, "a"), *b = cg_make(f, "b"), *c = cg_make(f, "c");
+        uint32_t owner = 0;
+
+        g_assert_cmpint(recorder_new(2, NULL, NULL, &small), ==, 0);
+        g_assert_cmpint(recorder_track(small, cg_id(f, a), REC_A, 0, NULL), ==, 1);
+        g_assert_cmpint(recorder_track(small, cg_id(f, b), REC_A, 0, NULL), ==, 1);
+        g_assert_cmpint(recorder_track(small, cg_id(f, c), REC_B, 0, &owner), ==, -ENOSPC);
+        g_assert_cmpuint(recorder_count(small, REC_A), ==, 2);
+        g_assert_cmpuint(recorder_count(small, REC_B), ==, 0);
+}
+
+int main(int argc, char *argv[])
+{
+        recorder_test_init(&argc, &argv);
+
+        recorder_test_add("/sysrec/recorder/records-syscalls", test_records_syscalls);
+        recorder_test_add("/sysrec/recorder/short-lived", test_short_lived);
+        recorder_test_add("/sysrec/recorder/compat32", test_compat32);
+        recorder_test_add("/sysrec/recorder/x32", test_x32);
+        recorder_test_add("/sysrec/recorder/outside-not-recorded", test_outside_not_recorded);
+        recorder_test_add("/sysrec/recorder/busy-and-attach", test_busy_and_attach);
+        recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
+        recorder_test_add("/sysrec/recorder/map-full", test_map_full);
+        recorder_test_add("/sysrec/recorder/descendants/new-cgroup", test_descendants_new_cgroup);
+        recorder_test_add("/sysrec/recorder/descendants/disabled", test_descendants_disabled);
+        recorder_test_add("/sysrec/recorder/track-tree/existing", test_track_tree_existing);
+        recorder_test_add("/sysrec/recorder/track-tree/root-only", test_track_tree_root_only);
+        recorder_test_add("/sysrec/recorder/track-tree/dot-named", test_track_tree_dot_named);
+
+        return g_test_run();
+}
