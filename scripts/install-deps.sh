@@ -11,6 +11,18 @@ PACKAGES=(
         gcc-multilib
         # tests and demo
         dbus runc nginx-light curl jq python3 procps util-linux iproute2
+        # profile formats: their consumers (crun, podman, bubblewrap) and the SPO schema check
+        crun podman bubblewrap python3-yaml
+        # systemd end-to-end suite: polkitd in the namespaced systemd, dbus-1.pc for
+        # where the bus files install, gdbus to read D-Bus error names
+        polkitd libdbus-1-dev libglib2.0-bin
+        # benchmark (tests/bench): strace -f is its reference column
+        strace
+        # reliability suite (tests/reliability): gdbus/dbus-send show D-Bus error names;
+        # fuzzing (tests/fuzz): clang's libFuzzer runtime; sysrecd under valgrind
+        libglib2.0-bin dbus-bin libclang-rt-14-dev valgrind
+        # sysrec-k8s-sync (HTTPS, kubeconfig) and its tests (test CA, the API server double)
+        libcurl4-openssl-dev openssl python3-yaml
 )
 
 missing=()

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "macro.h"
 #include "syscall-set.h"
 
 /* CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|
@@ -60,6 +61,17 @@ typedef struct ProfileRules {
 int profile_rules_build(const SyscallSet *s, bool arguments, ProfileRules *ret);
 void profile_rules_done(ProfileRules *r);
 
+/* A libseccomp filter of the rules: default_action for every call no rule
+ * matches, the rules' architectures, SCMP_ACT_ALLOW / SCMP_ACT_ERRNO rules.
+ * Names libseccomp cannot resolve are skipped, as runc does. (profile-bpf.c) */
+int profile_rules_to_filter(const ProfileRules *rules, uint32_t default_action, scmp_filter_ctx *ret);
+DEFINE_TRIVIAL_CLEANUP_FUNC(scmp_filter_ctx, seccomp_release)
+#define _cleanup_seccomp_ _cleanup_(seccomp_releasep)
+
+/* "SCMP_CMP_EQ" ... for OCI and SPO. */
+const char *scmp_compare_to_string(enum scmp_compare op);
+int scmp_compare_from_string(const char *s);
+
 /* Name of a syscall whose arguments are recorded (enum sysrec_argsys). */
 const char *argsys_to_name(unsigned which);
 int argsys_from_name(const char *name);
@@ -68,7 +80,7 @@ int argsys_from_name(const char *name);
 typedef struct ArgAllow {
         bool any;      /* unrestricted */
         uint64_t bits; /* clone/unshare: CLONE_NEW* flags; socket: families < 64 */
-        uint32_t values[SYSREC_PERSONALITY_MAX]; /* personality: sorted values */
+        uint64_t values[SYSREC_PERSONALITY_MAX]; /* personality: sorted values */
         unsigned n_values;
 } ArgAllow;
 

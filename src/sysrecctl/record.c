@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "recorder.h"
@@ -169,7 +168,8 @@ static int daemon_start(RecordContext *c, sd_bus_error *e)
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
         return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StartRecording",
-                                  e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s", c->cg_path, 0);
+                                  e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s", c->cg_path, 1,
+                                  "arguments", "b", (int)arg.arguments);
 }
 
 static int daemon_finish(RecordContext *c, char **ret_profile)
@@ -213,7 +213,9 @@ static int standalone_finish(RecordContext *c, char **ret_profile)
         int r = recorder_release(c->recorder, 1, &s);
         if (r < 0)
                 return log_error_errno(r, "Failed to collect the recording: %m");
-        return profile_format(&s, arg.format, c->name, ret_profile);
+        ProfileOptions o = { .name = c->name, .arguments = arg.arguments };
+
+        return profile_format_full(&s, arg.format, &o, ret_profile);
 }
 
 /* Connect to sysrecd unless --standalone; NULL bus means standalone. */
@@ -234,30 +236,6 @@ static int choose_mode(RecordContext *c)
         if (arg.daemon_only)
                 return log_error_errno(r, "sysrecd is not reachable (%s).", e.message ?: strerror(-r));
         log_info("sysrecd is not running; recording standalone.");
-        return 0;
-}
-
-static int write_output(const char *text)
-{
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_close_ int dfd = -EBADF;
-        const char *slash;
-        int r;
-
-        if (!arg.output || strcmp(arg.output, "-") == 0) {
-                fputs(text, stdout);
-                return fflush(stdout) == 0 ? 0 : -EIO;
-        }
-        slash = strrchr(arg.output, '/');
-        dir = slash ? strndup(arg.output, (size_t)(slash - arg.output) + (slash == arg.output)) : strdup(".");
-        if (!dir)
-                return log_oom();
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return log_error_errno(negative_errno(), "Failed to open directory '%s': %m", dir);
-        r = write_file_atomic_at(dfd, slash ? slash + 1 : arg.output, text, strlen(text), 0644);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write '%s': %m", arg.output);
         return 0;
 }
 
@@ -308,7 +286,7 @@ int verb_record(int argc, char *argv[])
         r = c.bus ? daemon_finish(&c, &profile) : standalone_finish(&c, &profile);
         if (r < 0)
                 return EXIT_FAIL;
-        if (write_output(profile) < 0)
+        if (output_profile(profile, arg.format) < 0)
                 return EXIT_FAIL;
         if (!arg.quiet && arg.output && strcmp(arg.output, "-") != 0)
                 fprintf(stderr, "Profile of '%s' (%s, %s) written to %s.\n", argv[1],

@@ -21,6 +21,7 @@ Args arg = {
         .format = PROFILE_OCI,
         .descendants = true,
         .unit_dir = "/etc/systemd/system",
+        .arguments = true,
 };
 
 #define MANAGER_PATH "/org/sysrec1"
@@ -65,7 +66,7 @@ static int check_name_arg(const char *name)
 {
         if (recording_name_is_valid(name))
                 return 0;
-        log_error("Invalid recording name '%s': expected [A-Za-z0-9][A-Za-z0-9._-]{0,252}.", name);
+        log_error("Invalid recording name '%s': expected [A-Za-z0-9][A-Za-z0-9._-]{0,249}.", name);
         return -EINVAL;
 }
 
@@ -127,6 +128,8 @@ static int append_options(sd_bus_message *m)
                 return r;
         if (!arg.descendants)
                 r = sd_bus_message_append(m, "{sv}", "descendants", "b", 0);
+        if (r >= 0 && !arg.arguments)
+                r = sd_bus_message_append(m, "{sv}", "arguments", "b", 0);
         if (r >= 0 && arg.skip_runtime_setup)
                 r = sd_bus_message_append(m, "{sv}", "skip-runtime-setup", "b", 1);
         if (r >= 0 && arg.publish)
@@ -252,7 +255,7 @@ static int verb_profile(int argc, char *argv[])
         int r;
 
         if (argc != 2) {
-                log_error("Usage: sysrecctl profile NAME [--format=oci|systemd]");
+                log_error("Usage: sysrecctl profile NAME [--format=oci|systemd|spo|bpf] [--output=FILE]");
                 return EXIT_USAGE;
         }
         if (check_name_arg(argv[1]) < 0)
@@ -266,8 +269,7 @@ static int verb_profile(int argc, char *argv[])
         r = sd_bus_message_read(reply, "s", &text);
         if (r < 0)
                 return bus_error_exit(NULL, r, "read profile");
-        fputs(text, stdout);
-        return EXIT_OK;
+        return output_profile(text, arg.format) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 typedef struct RecordingInfo {
@@ -540,7 +542,14 @@ static void help(void)
                "  record [-o FILE] -- CMD  Record one command; through sysrecd if it runs,\n"
                "                           else standalone\n"
                "  apply UNIT RECORDING     Install the recording's SystemCallFilter= as a\n"
-               "                           drop-in of UNIT and reload systemd\n\n"
+               "                           drop-in of UNIT and reload systemd\n"
+               "  merge FILE... -o OUT     Write the union of oci/spo profiles\n"
+               "  merge --check A B...     Does profile A allow everything B... allow?\n"
+               "                           (exit 0 yes, 1 no, listing what A lacks)\n"
+               "  diff A B                 Syscalls and arguments added/removed per ABI\n"
+               "                           (exit 0 equal, 1 different)\n"
+               "  verify --profile=P -- CMD  Run CMD, letting every call through, and list\n"
+               "                           the calls profile P would deny (exit 1 if any)\n\n"
                "Options:\n"
                "  -h --help                Show this help\n"
                "     --version             Show package version\n"
@@ -553,9 +562,15 @@ static void help(void)
                "                           installs its seccomp filter (or execs the workload)\n"
                "     --publish             Publish the profile as a SeccompProfile (Kubernetes)\n"
                "     --metadata=KEY=VALUE  Keep a key/value pair with the recording\n"
-               "  -f --format=FORMAT       Profile format: oci (default) or systemd\n"
-               "  -o --output=FILE         record: write the profile to FILE (default: stdout)\n"
-               "  -n --name=NAME           record: name of the recording\n"
+               "  -f --format=FORMAT       Profile format: oci (default), systemd, spo (a\n"
+               "                           SeccompProfile resource) or bpf (libseccomp's\n"
+               "                           compiled filter, raw bytes)\n"
+               "  -o --output=FILE         record, profile, merge: write the profile to FILE\n"
+               "                           (default: stdout)\n"
+               "  -n --name=NAME           record: name of the recording; merge: of the profile\n"
+               "     --no-arguments        start, record, merge: no argument rules\n"
+               "     --check               merge: only check that the first profile covers the others\n"
+               "     --profile=FILE        verify: the oci or spo profile to check against\n"
                "     --standalone          record: load the BPF program here, never use sysrecd\n"
                "     --daemon              record: fail unless sysrecd records it\n"
                "     --json=MODE           Output JSON (short or pretty) for list and show\n"
@@ -603,6 +618,9 @@ static int parse_argv(int argc, char *argv[])
                 ARG_NO_LEGEND,
                 ARG_UNIT_DIR,
                 ARG_SKIP_RUNTIME_SETUP,
+                ARG_NO_ARGUMENTS,
+                ARG_CHECK,
+                ARG_PROFILE,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -624,6 +642,9 @@ static int parse_argv(int argc, char *argv[])
                 { "quiet", no_argument, NULL, 'q' },
                 { "unit-dir", required_argument, NULL, ARG_UNIT_DIR },
                 { "skip-runtime-setup", no_argument, NULL, ARG_SKIP_RUNTIME_SETUP },
+                { "no-arguments", no_argument, NULL, ARG_NO_ARGUMENTS },
+                { "check", no_argument, NULL, ARG_CHECK },
+                { "profile", required_argument, NULL, ARG_PROFILE },
                 {}
         };
         char *end;
@@ -671,7 +692,7 @@ static int parse_argv(int argc, char *argv[])
                 case 'f':
                         arg.format = profile_format_from_string(optarg);
                         if (arg.format < 0) {
-                                log_error("Unknown format '%s': expected oci or systemd.", optarg);
+                                log_error("Unknown format '%s': expected %s.", optarg, profile_format_list());
                                 return -EINVAL;
                         }
                         break;
@@ -710,6 +731,15 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_SKIP_RUNTIME_SETUP:
                         arg.skip_runtime_setup = true;
                         break;
+                case ARG_NO_ARGUMENTS:
+                        arg.arguments = false;
+                        break;
+                case ARG_CHECK:
+                        arg.check = true;
+                        break;
+                case ARG_PROFILE:
+                        arg.profile = optarg;
+                        break;
                 case ARG_UNIT_DIR:
                         if (optarg[0] != '/') {
                                 log_error("--unit-dir= needs an absolute path, got '%s'.", optarg);
@@ -731,10 +761,12 @@ static int parse_argv(int argc, char *argv[])
 static const struct {
         const char *name;
         int (*run)(int argc, char *argv[]);
+        bool command; /* takes a command after "--" */
 } verbs[] = {
-        { "start", verb_start },   { "stop", verb_stop },       { "list", verb_list },
-        { "show", verb_show },     { "profile", verb_profile }, { "remove", verb_remove },
-        { "record", verb_record }, { "apply", verb_apply },
+        { "start", verb_start },          { "stop", verb_stop },       { "list", verb_list },
+        { "show", verb_show },            { "profile", verb_profile }, { "remove", verb_remove },
+        { "record", verb_record, true },  { "apply", verb_apply },     { "merge", verb_merge },
+        { "diff", verb_diff },            { "verify", verb_verify, true },
 };
 
 int main(int argc, char *argv[])
@@ -765,13 +797,14 @@ int main(int argc, char *argv[])
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 if (strcmp(verbs[i].name, argv[optind]) != 0)
                         continue;
-                if (verbs[i].run == verb_record) {
-                        /* record gets: "record" [extra positional...] then the command */
+                if (verbs[i].command) {
+                        /* The verb gets "--" then the command as its argv. */
                         if (optind + 1 != split) {
-                                log_error("Put the command to record after '--': sysrecctl record [OPTIONS] -- CMD ARGS...");
+                                log_error("Put the command after '--': sysrecctl %s [OPTIONS] -- CMD ARGS...",
+                                          verbs[i].name);
                                 return EXIT_USAGE;
                         }
-                        return verb_record(argc - split - 1 + 1, argv + split);
+                        return verbs[i].run(argc - split, argv + split);
                 }
                 if (split < argc) {
                         log_error("'%s' takes no command after '--'.", verbs[i].name);

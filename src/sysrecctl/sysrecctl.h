@@ -39,6 +39,9 @@ typedef struct Args {
         char **metadata;
         bool quiet;
         const char *unit_dir;
+        bool arguments;      /* argument rules in locally written profiles */
+        bool check;          /* merge --check */
+        const char *profile; /* verify --profile */
 } Args;
 
 extern Args arg;
@@ -48,5 +51,13 @@ int bus_connect(sd_bus **ret);
 /* Print "Failed to <what>: <message>" and return an exit code for the error. */
 int bus_error_exit(const sd_bus_error *e, int r, const char *what);
 
+/* Write to --output (atomically) or stdout; binary data never to a terminal. */
+int output_data(const void *data, size_t size, bool binary);
+/* A profile's text; bpf (base64 text) is written as raw bytes. Logs errors. */
+int output_profile(const char *text, ProfileFormat f);
+
 int verb_record(int argc, char *argv[]);
 int verb_apply(int argc, char *argv[]);
+int verb_merge(int argc, char *argv[]);
+int verb_diff(int argc, char *argv[]);
+int verb_verify(int argc, char *argv[]);
