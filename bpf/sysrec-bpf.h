@@ -68,7 +68,7 @@ enum sysrec_argsys {
 
 /* The arguments seen, OR-ed or listed. */
 struct sysrec_args {
-        __u64 clone_flags;     /* CLONE_NEW* flags seen in clone() */
+        __u64 clone_flags;     /* CLONE_NEW* flags seen in clone() and clone3() */
         __u64 unshare_flags;   /* CLONE_NEW* flags seen in unshare() */
         __u64 socket_families; /* bit n: socket(n, ...) with n < 64 */
         __u32 socket_other;    /* a family >= 64 was seen */
@@ -106,6 +106,7 @@ struct sysrec_armed {
 enum sysrec_event_type {
         SYSREC_EVENT_SYSCALL = 1, /* a bit flipped for the first time in a cgroup */
         SYSREC_EVENT_CGROUP = 2,  /* a cgroup was created below a tracked one, or armed */
+        SYSREC_EVENT_LOST = 3,    /* ... but the map was full: it is not recorded */
 };
 
 #define SYSREC_CGROUP_NAME_MAX 128

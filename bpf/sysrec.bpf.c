@@ -31,6 +31,8 @@ const volatile __u32 gate_nr[_SYSREC_ABI_MAX][_SYSREC_GATE_MAX];
 
 /* Native syscall numbers of enum sysrec_argsys; set before load. */
 const volatile __u32 argsys_nr[_SYSREC_ARGSYS_MAX];
+/* clone3's namespace flags are read from user memory into clone_flags. */
+const volatile __u32 clone3_nr;
 
 #define CLONE_NS_FLAGS 0x7E020080ULL /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME */
 
@@ -40,6 +42,9 @@ __u32 filter[SYSREC_FILTER_SIZE];
 
 /* Ring-buffer reservations that failed (the daemon reports them). */
 __u64 dropped_events;
+
+/* New cgroups below tracked ones that did not fit in the map. */
+__u64 lost_cgroups;
 
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
@@ -227,6 +232,13 @@ static __always_inline void record_args(struct sysrec_cgroup *cg, struct pt_regs
         if (id == argsys_nr[SYSREC_ARGSYS_CLONE]) {
                 or_bits(&cg->args.clone_flags, syscall_arg(regs, SYSREC_ABI_NATIVE, 0) & CLONE_NS_FLAGS,
                         atomic_fetch);
+        } else if (id == clone3_nr) {
+                __u64 flags = CLONE_NS_FLAGS; /* unreadable: assume the worst */
+
+                /* struct clone_args starts with the flags. */
+                (void)bpf_probe_read_user(&flags, sizeof(flags),
+                                          (const void *)syscall_arg(regs, SYSREC_ABI_NATIVE, 0));
+                or_bits(&cg->args.clone_flags, flags & CLONE_NS_FLAGS, atomic_fetch);
         } else if (id == argsys_nr[SYSREC_ARGSYS_UNSHARE]) {
                 or_bits(&cg->args.unshare_flags, syscall_arg(regs, SYSREC_ABI_NATIVE, 0) & CLONE_NS_FLAGS,
                         atomic_fetch);
@@ -342,8 +354,13 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
          * runtime set-up is skipped, not just the first one's. */
         v->flags = flags & (SYSREC_CG_DESCENDANTS | SYSREC_CG_GATED);
         v->parent = parent_id;
-        if (bpf_map_update_elem(&cgroups, &id, v, BPF_NOEXIST) != 0)
+        if (bpf_map_update_elem(&cgroups, &id, v, BPF_NOEXIST) != 0) {
+                /* The map is full (or the cgroup id is tracked already, which
+                 * cannot happen for a new cgroup): say so, never silently. */
+                __sync_fetch_and_add(&lost_cgroups, 1);
+                emit(SYSREC_EVENT_LOST, id, parent_id, recording, 0, 0);
                 return 0;
+        }
         __sync_fetch_and_add(&filter[filter_slot(id)], 1);
         emit_cgroup(cgrp, id, parent_id, v->recording);
         return 0;

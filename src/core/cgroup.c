@@ -111,6 +111,50 @@ int cgroup_path_normalize(const char *path, char **ret)
         return 0;
 }
 
+/* The openat2() fallback: no symlinks (O_NOFOLLOW on every component, and
+ * the path is normalized so there is no ".."), and no other file system. */
+static int cgroup_open_walk(int root_fd, const char *rel, int *ret_fd)
+{
+        _cleanup_free_ char *copy = strdup(rel);
+        _cleanup_close_ int fd = -EBADF;
+        struct stat root_st, st;
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        if (fstat(root_fd, &root_st) < 0)
+                return negative_errno();
+        fd = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                int next;
+
+                if (strcmp(c, ".") == 0)
+                        continue;
+                if (strcmp(c, "..") == 0)
+                        return -EXDEV;
+                next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0) {
+                        int k = negative_errno();
+                        struct stat lst;
+
+                        /* O_NOFOLLOW|O_DIRECTORY on a symlink gives ENOTDIR. */
+                        if (k == -ENOTDIR && fstatat(fd, c, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
+                                return -ELOOP;
+                        return k;
+                }
+                close(fd);
+                fd = next;
+                if (fstat(fd, &st) < 0)
+                        return negative_errno();
+                if (st.st_dev != root_st.st_dev)
+                        return -EXDEV;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 int cgroup_open(int root_fd, const char *path, int *ret_fd)
 {
         struct open_how how = {
@@ -124,10 +168,15 @@ int cgroup_open(int root_fd, const char *path, int *ret_fd)
         if (!*rel)
                 rel = ".";
         fd = (int)syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
-        if (fd < 0)
+        if (fd >= 0) {
+                *ret_fd = fd;
+                return 0;
+        }
+        /* openat2() is missing before 5.6, and seccomp filters (systemd's
+         * RestrictSUIDSGID=) may refuse it: walk component by component. */
+        if (errno != ENOSYS && errno != EPERM)
                 return negative_errno();
-        *ret_fd = fd;
-        return 0;
+        return cgroup_open_walk(root_fd, rel, ret_fd);
 }
 
 int cgroup_fd_get_id(int fd, uint64_t *ret)

@@ -5,12 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RECORDING_NAME_MAX 253
+#define RECORDING_NAME_MAX 250 /* "<name>.json" fits in NAME_MAX (255) */
 #define WORKLOAD_ID_MAX 253
 #define LABEL_KEY_MAX 317   /* Kubernetes: 253-byte prefix + '/' + 63-byte name */
 #define LABEL_VALUE_MAX 1024
 
-/* [A-Za-z0-9][A-Za-z0-9._-]{0,252}: safe as a file name and readable in logs. */
+/* [A-Za-z0-9][A-Za-z0-9._-]{0,249}: safe as a file name, with ".json"
+ * appended still within NAME_MAX, and readable in logs. */
 bool recording_name_is_valid(const char *s);
 /* Workload ids follow the same rule (a container id, a pod UID, a unit name). */
 bool workload_id_is_valid(const char *s);

@@ -25,7 +25,9 @@ int pin_dir_prepare(const char *root, char **ret_dir)
         char *dir;
         int r;
 
-        r = mkdir_p_at(AT_FDCWD, root, 0700);
+        r = mkdir(root, 0700) < 0 && errno != EEXIST ? negative_errno() : 0;
+        if (r == -ENOENT)
+                r = mkdir_p_at(AT_FDCWD, root, 0700);
         if (r < 0)
                 return log_error_errno(r, "Failed to create BPF pin directory '%s': %m", root);
         if (statfs(root, &sfs) < 0)

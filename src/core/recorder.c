@@ -92,6 +92,8 @@ static void set_argsys_numbers(struct sysrec_bpf *skel)
                 int nr = abi_syscall_number(SYSREC_ABI_NATIVE, names[i]);
                 skel->rodata->argsys_nr[i] = nr >= 0 ? (uint32_t)nr : SYSREC_NR_MAX;
         }
+        int nr = abi_syscall_number(SYSREC_ABI_NATIVE, "clone3");
+        skel->rodata->clone3_nr = nr >= 0 ? (uint32_t)nr : SYSREC_NR_MAX;
 }
 
 /* Open and load either the tp_btf or the raw_tp flavour of the programs. */

@@ -35,7 +35,8 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t s
         int r;
 
         (void)getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK);
-        if (asprintf(&tmp, ".#%s.%llx", name, rnd) < 0)
+        /* A fixed-length name: a long target name must not make it too long. */
+        if (asprintf(&tmp, ".#tmp.%016llx", rnd) < 0)
                 return -ENOMEM;
 
         fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);

@@ -7,6 +7,7 @@
 #define SYSREC_ERROR_NO_SUCH_RECORDING "org.sysrec1.Error.NoSuchRecording"
 #define SYSREC_ERROR_RECORDING_EXISTS "org.sysrec1.Error.RecordingExists"
 #define SYSREC_ERROR_RECORDING_ACTIVE "org.sysrec1.Error.RecordingActive"
+#define SYSREC_ERROR_NOT_RECORDING "org.sysrec1.Error.NotRecording"
 #define SYSREC_ERROR_NO_SUCH_UNIT "org.sysrec1.Error.NoSuchUnit"
 #define SYSREC_ERROR_NO_SUCH_CGROUP "org.sysrec1.Error.NoSuchCgroup"
 #define SYSREC_ERROR_NO_SUCH_PROCESS "org.sysrec1.Error.NoSuchProcess"

@@ -27,7 +27,7 @@ static int check_name(const char *name, sd_bus_error *error)
         if (recording_name_is_valid(name))
                 return 0;
         return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
-                                 "Invalid recording name '%.64s%s': expected [A-Za-z0-9][A-Za-z0-9._-]{0,252}.",
+                                 "Invalid recording name '%.64s%s': expected [A-Za-z0-9][A-Za-z0-9._-]{0,249}.",
                                  name, strlen(name) > 64 ? "..." : "");
 }
 
@@ -137,6 +137,7 @@ static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd
         int r;
 
         o->descendants = true;
+        o->arguments = true;
         r = sd_bus_message_enter_container(msg, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r < 0)
                 return r;
@@ -167,9 +168,7 @@ static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(msg);
                 } else if (strcmp(key, "arguments") == 0)
-                        return sd_bus_error_setf(error, SYSREC_ERROR_NOT_SUPPORTED,
-                                                 "Option '%s' is not supported by sysrecd %s.", key,
-                                                 SYSREC_VERSION);
+                        r = read_bool_option(msg, key, &o->arguments, error);
                 else
                         return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
                                                  "Unknown option '%.64s': expected descendants, skip-runtime-setup, arguments, merge, publish, metadata.",
@@ -404,6 +403,8 @@ static int method_register_workload(sd_bus_message *msg, void *userdata, sd_bus_
                 return manager_bus_start_error(m, r, id, &t, &f, error);
         }
         TAKE_PTR(labels);
+        (void)sd_bus_emit_properties_changed(m->bus, "/org/sysrec1", "org.sysrec1.Manager",
+                                             "RegisteredWorkloads", "TrackedCgroups", NULL);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -427,6 +428,8 @@ static int method_unregister_workload(sd_bus_message *msg, void *userdata, sd_bu
         r = manager_unregister_workload(m, w);
         if (r < 0)
                 return r;
+        (void)sd_bus_emit_properties_changed(m->bus, "/org/sysrec1", "org.sysrec1.Manager",
+                                             "RegisteredWorkloads", NULL);
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -510,14 +513,21 @@ const sd_bus_vtable manager_vtable[] = {
 
 static void emit_manager_changed(Manager *m)
 {
+        unsigned active = manager_active_recordings(m);
+
+        (void)sd_notifyf(false, "STATUS=%u active recording%s, %zu in all, %zu workloads.", active,
+                         active == 1 ? "" : "s", m->n_recordings, m->n_workloads);
         (void)sd_bus_emit_properties_changed(m->bus, "/org/sysrec1", "org.sysrec1.Manager",
-                                             "ActiveRecordings", "ProgramsAttached", NULL);
+                                             "ActiveRecordings", "ProgramsAttached", "TrackedCgroups",
+                                             "DroppedEvents", NULL);
 }
 
 void manager_bus_recording_started(Manager *m, Recording *r)
 {
         if (!m->bus)
                 return;
+        if (r->n_merged == 0 && r->stopped_usec == 0)
+                (void)sd_bus_emit_object_added(m->bus, r->object_path);
         (void)sd_bus_emit_signal(m->bus, "/org/sysrec1", "org.sysrec1.Manager", "RecordingStarted",
                                  "so", r->name, r->object_path);
         emit_manager_changed(m);
@@ -537,8 +547,11 @@ void manager_bus_recording_stopped(Manager *m, Recording *r)
 
 void manager_bus_recording_removed(Manager *m, Recording *r)
 {
-        if (m->bus)
-                emit_manager_changed(m);
+        if (!m->bus)
+                return;
+        /* Still listed, so that the removal signal can name its interfaces. */
+        (void)sd_bus_emit_object_removed(m->bus, r->object_path);
+        emit_manager_changed(m);
 }
 
 static int on_name_acquired(sd_bus_message *msg, void *userdata, sd_bus_error *ret_error)

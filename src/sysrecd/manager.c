@@ -72,6 +72,13 @@ static void on_recorder_event(const struct sysrec_event *e, void *userdata)
                           (unsigned long long)e->cgroup, (unsigned long long)e->parent);
                 break;
         }
+        case SYSREC_EVENT_LOST:
+                if (r->n_lost++ == 0)
+                        log_warning("Recording '%s' is incomplete: the kernel map is full (--max-cgroups=%u), "
+                                    "new cgroup %llu is not recorded.", r->name, m->limits.max_cgroups,
+                                    (unsigned long long)e->cgroup);
+                recording_bus_syscalls_changed(r);
+                break;
         default:
                 break;
         }
@@ -549,7 +556,7 @@ static int manager_write_profile(Manager *m, Recording *r)
         _cleanup_free_ char *text = NULL, *file = NULL, *path = NULL;
         int k;
 
-        k = profile_format_oci(&r->base, &text);
+        k = recording_format(r, &r->base, PROFILE_OCI, &text);
         if (k < 0)
                 return k;
         if (asprintf(&file, "%s.json", r->name) < 0 ||
@@ -615,6 +622,7 @@ int manager_remove_recording(Manager *m, Recording *r)
         if (unlinkat(m->profiles_fd, file, 0) < 0 && errno != ENOENT)
                 log_warning_errno(negative_errno(), "Failed to remove profile '%s': %m", file);
 
+        manager_bus_recording_removed(m, r);
         for (size_t i = 0; i < m->n_recordings; i++)
                 if (m->recordings[i] == r) {
                         memmove(m->recordings + i, m->recordings + i + 1,
@@ -624,7 +632,9 @@ int manager_remove_recording(Manager *m, Recording *r)
                 }
         recording_forget_saved(r);
         log_info("Removed recording '%s'.", r->name);
-        manager_bus_recording_removed(m, r);
+        if (m->bus)
+                (void)sd_bus_emit_properties_changed(m->bus, "/org/sysrec1", "org.sysrec1.Manager",
+                                                     "ActiveRecordings", NULL);
         recording_free(r);
         return 0;
 }

@@ -158,7 +158,7 @@ int polkit_verify_async(sd_bus_message *msg, const char *action, PolkitRegistry 
                         log_warning("polkit check of %s for %s failed: %s", action,
                                     strempty(sd_bus_message_get_sender(msg)), q->error_message ?: q->error_name);
                         r = sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                              "Not authorized for action '%s': polkit is not available (%s).",
+                                              "Not authorized for action '%s': the polkit check failed (%s).",
                                               action, q->error_message ?: q->error_name);
                         query_free(q);
                         return r;

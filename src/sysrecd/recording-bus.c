@@ -57,7 +57,8 @@ int recording_bus_reply_profile(sd_bus_message *msg, Recording *r, const char *f
 
         if (f < 0)
                 return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
-                                         "Unknown profile format '%.64s': expected oci or systemd.", format);
+                                         "Unknown profile format '%.64s': expected %s.", format,
+                                         profile_format_list());
         k = recording_get_profile(r, f, &text);
         if (k < 0)
                 return sd_bus_error_set_errnof(error, k, "Failed to build profile of '%s': %m", r->name);
@@ -69,7 +70,7 @@ int recording_bus_stop(sd_bus_message *msg, Recording *r, sd_bus_error *error)
         int k;
 
         if (r->state != RECORDING_RECORDING && r->profile_path)
-                return sd_bus_error_setf(error, SYSREC_ERROR_RECORDING_ACTIVE,
+                return sd_bus_error_setf(error, SYSREC_ERROR_NOT_RECORDING,
                                          "Recording '%s' is already stopped.", r->name);
         k = manager_stop_recording(r->manager, r);
         if (k < 0 && r->state != RECORDING_RECORDING)
@@ -149,7 +150,8 @@ static int method_get_cgroup_profile(sd_bus_message *msg, void *userdata, sd_bus
         f = profile_format_from_string(format);
         if (f < 0)
                 return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
-                                         "Unknown profile format '%.64s'.", format);
+                                         "Unknown profile format '%.64s': expected %s.", format,
+                                         profile_format_list());
         k = recording_cgroup_profile(r, norm, f, &text);
         if (k == -ENOENT)
                 return sd_bus_error_setf(error, SYSREC_ERROR_NO_SUCH_CGROUP,
@@ -232,6 +234,14 @@ static int property_get_cgroups(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "u", n);
 }
 
+static int property_get_lost(sd_bus *bus, const char *path, const char *interface,
+                             const char *property, sd_bus_message *reply, void *userdata,
+                             sd_bus_error *error)
+{
+        Recording *r = userdata;
+        return sd_bus_message_append(reply, "u", r->n_lost);
+}
+
 static int property_get_metadata(sd_bus *bus, const char *path, const char *interface,
                                  const char *property, sd_bus_message *reply, void *userdata,
                                  sd_bus_error *error)
@@ -249,6 +259,8 @@ static int property_get_options(sd_bus *bus, const char *path, const char *inter
                 return sd_bus_message_append(reply, "b", r->options.descendants);
         if (strcmp(property, "SkipRuntimeSetup") == 0)
                 return sd_bus_message_append(reply, "b", r->options.skip_runtime_setup);
+        if (strcmp(property, "Arguments") == 0)
+                return sd_bus_message_append(reply, "b", r->options.arguments);
         return sd_bus_message_append(reply, "b", r->options.publish);
 }
 
@@ -262,6 +274,7 @@ const sd_bus_vtable recording_vtable[] = {
         SD_BUS_PROPERTY("SyscallCount", "u", property_get_syscalls, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Cgroups", "u", property_get_cgroups, 0, 0),
+        SD_BUS_PROPERTY("LostCgroups", "u", property_get_lost, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ProfilePath", "s", property_get_string, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartedUSec", "t", property_get_time, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -269,6 +282,7 @@ const sd_bus_vtable recording_vtable[] = {
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Descendants", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("SkipRuntimeSetup", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Arguments", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Publish", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Metadata", "a{ss}", property_get_metadata, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_stop,
@@ -291,7 +305,7 @@ static int on_changed_timer(sd_event_source *s, uint64_t usec, void *userdata)
         if (r->manager->bus && r->state == RECORDING_RECORDING)
                 (void)sd_bus_emit_properties_changed(r->manager->bus, r->object_path,
                                                      "org.sysrec1.Recording", "SyscallCount",
-                                                     "Syscalls", NULL);
+                                                     "Syscalls", "LostCgroups", NULL);
         return 0;
 }
 

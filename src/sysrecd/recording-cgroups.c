@@ -121,5 +121,5 @@ int recording_cgroup_profile(Recording *r, const char *path, ProfileFormat f, ch
                 }
         if (!found)
                 return -ENOENT;
-        return profile_format(&s, f, r->name, ret);
+        return recording_format(r, &s, f, ret);
 }

@@ -91,6 +91,8 @@ static json_object *recording_to_json(Recording *r)
         if (k >= 0)
                 k = add(opt, "skip-runtime-setup", json_object_new_boolean(r->options.skip_runtime_setup));
         if (k >= 0)
+                k = add(opt, "arguments", json_object_new_boolean(r->options.arguments));
+        if (k >= 0)
                 k = add(opt, "publish", json_object_new_boolean(r->options.publish));
         if (k >= 0)
                 k = add(opt, "merge", json_object_new_boolean(r->options.merge));
@@ -114,6 +116,8 @@ static json_object *recording_to_json(Recording *r)
                 k = add(o, "cgroups", json_object_new_int64(r->n_cgroups));
         if (k >= 0)
                 k = add(o, "merged", json_object_new_int64(r->n_merged));
+        if (k >= 0)
+                k = add(o, "lost", json_object_new_int64(r->n_lost));
         if (k >= 0 && r->profile_path)
                 k = add(o, "profile_path", json_object_new_string(r->profile_path));
         if (k >= 0)
@@ -345,13 +349,16 @@ int recording_parse_saved(Manager *m, const char *text, Recording **ret)
         if (json_object_object_get_ex(o, "options", &opt) && json_object_is_type(opt, json_type_object)) {
                 r->options.descendants = get_bool(opt, "descendants", true);
                 r->options.skip_runtime_setup = get_bool(opt, "skip-runtime-setup", false);
+                r->options.arguments = get_bool(opt, "arguments", true);
                 r->options.publish = get_bool(opt, "publish", false);
                 r->options.merge = get_bool(opt, "merge", false);
                 (void)json_object_object_get_ex(opt, "metadata", &meta);
                 if (pairs_from_json(meta, &r->options.metadata) < 0)
                         return -EBADMSG;
-        } else
+        } else {
                 r->options.descendants = true;
+                r->options.arguments = true;
+        }
         if (get_u64(o, "started_usec", UINT64_MAX >> 1, &r->started_usec) < 0 ||
             get_u64(o, "stopped_usec", UINT64_MAX >> 1, &r->stopped_usec) < 0)
                 return -EBADMSG;
@@ -363,6 +370,10 @@ int recording_parse_saved(Manager *m, const char *text, Recording **ret)
         if (get_u64(o, "merged", UINT32_MAX, &v) < 0)
                 return -EBADMSG;
         r->n_merged = (unsigned)v;
+        v = 0;
+        if (get_u64(o, "lost", UINT32_MAX, &v) < 0)
+                return -EBADMSG;
+        r->n_lost = (unsigned)v;
         path = get_string(o, "profile_path");
         if (path && !(r->profile_path = strdup(path)))
                 return -ENOMEM;

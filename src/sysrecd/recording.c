@@ -111,7 +111,14 @@ int recording_get_profile(Recording *r, ProfileFormat f, char **ret)
         k = recording_get_syscalls(r, &s);
         if (k < 0)
                 return k;
-        return profile_format(&s, f, r->name, ret);
+        return recording_format(r, &s, f, ret);
+}
+
+int recording_format(Recording *r, const SyscallSet *s, ProfileFormat f, char **ret)
+{
+        ProfileOptions o = { .name = r->name, .arguments = r->options.arguments };
+
+        return profile_format_full(s, f, &o, ret);
 }
 
 char *recording_describe_target(Recording *r)

@@ -43,6 +43,7 @@ typedef struct RecordingTarget {
 typedef struct RecordingOptions {
         bool descendants;
         bool skip_runtime_setup;
+        bool arguments; /* argument rules in the profiles (default) */
         bool publish;
         bool merge;
         char **metadata; /* alternating keys and values */
@@ -69,6 +70,7 @@ typedef struct Recording {
         SyscallSet base;   /* earlier phases (merge), and the final set once stopped */
         SyscallSet events; /* from ring-buffer events while recording */
         unsigned n_merged; /* targets merged into this recording after the first */
+        unsigned n_lost;   /* cgroups below it that the full kernel map could not take */
         unsigned n_cgroups;
         uint64_t started_usec, stopped_usec;
         char *profile_path; /* set once the profile is on disk */
@@ -93,5 +95,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Recording *, recording_free)
 /* The syscalls recorded so far (kernel map plus events), or the final set. */
 int recording_get_syscalls(Recording *r, SyscallSet *ret);
 int recording_get_profile(Recording *r, ProfileFormat f, char **ret);
+/* Format any set with this recording's profile options. */
+int recording_format(Recording *r, const SyscallSet *s, ProfileFormat f, char **ret);
 /* Human-readable description of the target ("cgroup /my.slice"). */
 char *recording_describe_target(Recording *r);

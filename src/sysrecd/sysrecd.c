@@ -25,7 +25,8 @@ static void help(void)
                "Record the syscalls of cgroups into seccomp profiles, driven over D-Bus.\n\n"
                "  -h --help                 Show this help\n"
                "     --version              Show package version\n"
-               "     --state-dir=PATH       Where profiles are written (default: /var/lib/sysrec)\n"
+               "     --state-dir=PATH       Where profiles are written (default: $STATE_DIRECTORY,\n"
+               "                            else /var/lib/sysrec)\n"
                "     --pin-dir=PATH         Pin BPF maps and links in this bpffs directory, so that\n"
                "                            recordings survive restarts (e.g. /sys/fs/bpf/sysrec)\n"
                "     --max-recordings=N     Recordings kept at once (default: %u)\n"
@@ -142,6 +143,10 @@ int main(int argc, char *argv[])
         int r;
 
         log_setup(LOG_TARGET_AUTO);
+        /* Under systemd, StateDirectory= tells us where our state goes. */
+        if (getenv("STATE_DIRECTORY") && getenv("STATE_DIRECTORY")[0] == '/' &&
+            !strchr(getenv("STATE_DIRECTORY"), ':'))
+                arg_state_dir = getenv("STATE_DIRECTORY");
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
