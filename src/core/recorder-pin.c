@@ -78,12 +78,21 @@ int pin_links_replace(const char *dir, struct bpf_link *mkdir_link, struct bpf_l
                 char path[4096];
                 int r;
 
+                char tmp[4096];
+
+                /* Pin under a temporary name and rename it over the old pin:
+                 * there is no moment without a program attached. */
                 snprintf(path, sizeof(path), "%s/%s", dir, link_names[i]);
-                if (unlink(path) < 0 && errno != ENOENT)
-                        return negative_errno();
-                r = bpf_link__pin(links[i], path);
+                snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, link_names[i]);
+                (void)unlink(tmp);
+                r = bpf_link__pin(links[i], tmp);
                 if (r < 0)
                         return r;
+                if (renameat(AT_FDCWD, tmp, AT_FDCWD, path) < 0) {
+                        r = negative_errno();
+                        (void)bpf_link__unpin(links[i]);
+                        return r;
+                }
         }
         return 0;
 }

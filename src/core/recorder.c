@@ -19,6 +19,7 @@ struct Recorder {
         struct ring_buffer *rb;
         struct bpf_link *link_enter, *link_mkdir;
         char *pin_dir;  /* <pin root>/v<layout>, NULL when nothing is pinned */
+        bool links_pinned;
         bool btf;
         uint64_t events;
         recorder_event_cb_t cb;
@@ -206,10 +207,14 @@ static int recorder_attach(Recorder *r)
          * replaces (and so detaches) those of a previous instance. */
         if (r->pin_dir) {
                 int k = pin_links_replace(r->pin_dir, r->link_mkdir, r->link_enter);
-                if (k < 0) {
-                        recorder_detach(r);
-                        return log_error_errno(k, "Failed to pin BPF links in %s: %m", r->pin_dir);
-                }
+                /* Some kernels' security policies refuse an unprivileged user to pin
+                 * links: the maps stay pinned, so recordings still survive a restart,
+                 * but nothing is recorded while no sysrecd runs. */
+                r->links_pinned = k >= 0;
+                if (k < 0)
+                        log_warning_errno(k, "BPF links not pinned in %s (%m): recordings survive restarts, "
+                                          "but syscalls made while sysrecd is down are not recorded.",
+                                          r->pin_dir);
         }
         log_debug("BPF programs attached.");
         return 0;
@@ -219,15 +224,15 @@ Recorder *recorder_free(Recorder *r)
 {
         if (!r)
                 return NULL;
-        if (r->pin_dir && r->link_enter) {
+        if (r->pin_dir && r->links_pinned && r->link_enter) {
                 /* Keep recording through the pins after we are gone. */
                 bpf_link__disconnect(r->link_enter);
                 bpf_link__disconnect(r->link_mkdir);
                 bpf_link__destroy(r->link_enter);
                 bpf_link__destroy(r->link_mkdir);
                 r->link_enter = r->link_mkdir = NULL;
-        }
-        recorder_detach(r);
+        } else
+                recorder_detach(r);
         ring_buffer__free(r->rb);
         sysrec_bpf__destroy(r->skel);
         free(r->pin_dir);

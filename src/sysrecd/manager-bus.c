@@ -193,6 +193,9 @@ int manager_bus_start_error(Manager *m, int k, const char *name, const Recording
         case -EEXIST:
                 return sd_bus_error_setf(error, SYSREC_ERROR_RECORDING_EXISTS,
                                          "Recording '%s' already exists.", name);
+        case -EIO:
+                return sd_bus_error_setf(error, SYSREC_ERROR_WRITE_FAILED,
+                                         "Cannot save recording '%s' as %s; it was not started.", name, what);
         case -EMEDIUMTYPE:
                 return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
                                          "Cannot merge into recording '%s': merge works with cgroup, pid and unit targets, not labels.",

@@ -128,10 +128,12 @@ int manager_new(const char *state_dir, const char *pin_dir, const ManagerLimits 
         r = recorder_new_pinned(m->limits.max_cgroups, pin_dir, on_recorder_event, m, &m->recorder);
         if (r < 0)
                 return r;
-        r = manager_load_recordings(m);
+        /* Carry maps of an older layout over first: loading reconciles the
+         * saved recordings with what the maps hold. */
+        r = recorder_resume(m->recorder);
         if (r < 0)
                 return r;
-        r = recorder_resume(m->recorder);
+        r = manager_load_recordings(m);
         if (r < 0)
                 return r;
 
@@ -541,7 +543,20 @@ int manager_start_recording(Manager *m, const char *name, RecordingTarget *targe
         }
 
         m->recordings[m->n_recordings++] = r;
-        (void)recording_save(r);
+        k = recording_save(r);
+        if (k < 0 && m->pin_dir) {
+                /* A recording that could not be saved would be lost (and its
+                 * kernel entries dropped) at the next restart: do not start it. */
+                m->n_recordings--;
+                (void)recorder_release(m->recorder, r->id, NULL);
+                *target = r->target;
+                *options = r->options;
+                r->target = (RecordingTarget){};
+                r->options = (RecordingOptions){};
+                if (asprintf(&failure->what, "%s/recordings/%s.json", m->state_dir, r->name) < 0)
+                        failure->what = NULL;
+                return -EIO;
+        }
         log_info("Started recording '%s' of %s (%u cgroups).", r->name,
                  strempty(r->target.type == TARGET_LABELS ? "labels" : r->target.cgroup), r->n_cgroups);
         manager_bus_recording_started(m, r);
@@ -574,13 +589,16 @@ static int manager_write_profile(Manager *m, Recording *r)
 int manager_stop_recording(Manager *m, Recording *r)
 {
         SyscallSet final = {};
-        int k;
+        int k, s;
 
         if (r->state == RECORDING_RECORDING) {
                 (void)recording_snapshot_cgroups(r);
-                k = recorder_release(m->recorder, r->id, &final);
+                /* Collect only: the kernel entries are released once the stopped
+                 * state is on disk, so that a crash before that loses nothing. */
+                k = recorder_collect(m->recorder, r->id, &final);
                 if (k < 0)
                         return log_error_errno(k, "Failed to collect recording '%s': %m", r->name);
+                r->unreleased = true;
                 /* The kernel map is the truth; events only add what a racing
                  * update might have lost on kernels without atomic fetch. */
                 syscall_set_merge(&r->base, &final);
@@ -593,15 +611,19 @@ int manager_stop_recording(Manager *m, Recording *r)
                         if (m->workloads[i]->recording == r->id)
                                 m->workloads[i]->recording = 0;
                 log_info("Stopped recording '%s': %u syscalls.", r->name, syscall_set_count(&r->base));
-        } else if (r->profile_path)
+        } else if (r->profile_path && !r->unreleased)
                 return -EALREADY;
 
         /* A failed write leaves the recording stopped with its syscalls in
-         * memory; stopping it again retries the write. */
+         * memory (and in the kernel map); stopping it again retries. */
         k = manager_write_profile(m, r);
-        (void)recording_save(r);
+        s = recording_save(r);
+        if (s >= 0 && r->unreleased) {
+                (void)recorder_release(m->recorder, r->id, NULL);
+                r->unreleased = false;
+        }
         manager_bus_recording_stopped(m, r);
-        return k;
+        return k < 0 ? k : s;
 }
 
 void manager_stop_all(Manager *m)
@@ -617,6 +639,10 @@ int manager_remove_recording(Manager *m, Recording *r)
 
         if (r->state == RECORDING_RECORDING)
                 return -EBUSY;
+        if (r->unreleased) {
+                (void)recorder_release(m->recorder, r->id, NULL);
+                r->unreleased = false;
+        }
         if (asprintf(&file, "%s.json", r->name) < 0)
                 return -ENOMEM;
         if (unlinkat(m->profiles_fd, file, 0) < 0 && errno != ENOENT)

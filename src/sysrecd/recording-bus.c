@@ -69,7 +69,7 @@ int recording_bus_stop(sd_bus_message *msg, Recording *r, sd_bus_error *error)
 {
         int k;
 
-        if (r->state != RECORDING_RECORDING && r->profile_path)
+        if (r->state != RECORDING_RECORDING && r->profile_path && !r->unreleased)
                 return sd_bus_error_setf(error, SYSREC_ERROR_NOT_RECORDING,
                                          "Recording '%s' is already stopped.", r->name);
         k = manager_stop_recording(r->manager, r);

@@ -449,8 +449,12 @@ int manager_load_recordings(Manager *m)
                         m->next_id = r->id + 1;
                 for (size_t j = 0; j < n_ids; j++)
                         in_map = in_map || ids[j] == r->id;
-                if (r->state != RECORDING_RECORDING)
+                if (r->state != RECORDING_RECORDING) {
+                        /* Stopped and saved, but killed before releasing. */
+                        if (in_map)
+                                (void)recorder_release(m->recorder, r->id, NULL);
                         continue;
+                }
                 if (in_map) {
                         log_info("Recording '%s' resumed; what was recorded while sysrecd was down is kept.", r->name);
                         continue;

@@ -71,6 +71,7 @@ typedef struct Recording {
         SyscallSet events; /* from ring-buffer events while recording */
         unsigned n_merged; /* targets merged into this recording after the first */
         unsigned n_lost;   /* cgroups below it that the full kernel map could not take */
+        bool unreleased;   /* stopped, but its kernel entries wait for the saved state */
         unsigned n_cgroups;
         uint64_t started_usec, stopped_usec;
         char *profile_path; /* set once the profile is on disk */
