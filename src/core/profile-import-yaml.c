@@ -64,10 +64,17 @@ static bool word_in(const char *s, const char *const *words)
         return false;
 }
 
-/* A plain scalar typed as YAML's core schema does; NULL on ENOMEM. */
+static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+
+static bool is_null_word(const char *s)
+{
+        return word_in(s, nulls);
+}
+
+/* A plain scalar typed as YAML's core schema does; NULL for null (json-c's
+ * null), and on ENOMEM. */
 static json_object *plain_scalar(const char *s)
 {
-        static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
         static const char *const trues[] = { "true", "True", "TRUE", NULL };
         static const char *const falses[] = { "false", "False", "FALSE", NULL };
         char *end;
@@ -162,7 +169,9 @@ static int read_node(Reader *rd, yaml_event_t *ev, unsigned depth, json_object *
                         return fail(rd, &ev->start_mark, -EINVAL, "scalar contains a NUL byte");
                 o = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !tag ? plain_scalar(v)
                                                                              : json_object_new_string(v);
-                if (!o)
+                /* json-c's null is the NULL pointer: only a non-null scalar
+                 * that came back NULL ran out of memory. */
+                if (!o && !(ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !tag && is_null_word(v)))
                         return -ENOMEM;
                 break;
         }
