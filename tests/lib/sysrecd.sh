@@ -63,7 +63,7 @@ sysrecd_start() {
         > "$SYSRECD_LOG" 2>&1 &
     SYSRECD_PID=$!
     local i
-    for i in $(seq 200); do
+    for i in $(seq 1200); do
         if busctl status org.sysrec1 >/dev/null 2>&1; then
             return 0
         fi
@@ -74,7 +74,7 @@ sysrecd_start() {
         fi
         sleep 0.05
     done
-    echo "sysrecd did not take org.sysrec1 within 10 s" >&2
+    echo "sysrecd did not take org.sysrec1 within 60 s" >&2
     return 1
 }
 
