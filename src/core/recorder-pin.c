@@ -83,7 +83,8 @@ int pin_links_replace(const char *dir, struct bpf_link *mkdir_link, struct bpf_l
                 /* Pin under a temporary name and rename it over the old pin:
                  * there is no moment without a program attached. */
                 snprintf(path, sizeof(path), "%s/%s", dir, link_names[i]);
-                snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, link_names[i]);
+                /* bpffs refuses names with a dot. */
+                snprintf(tmp, sizeof(tmp), "%s/%s_new", dir, link_names[i]);
                 (void)unlink(tmp);
                 r = bpf_link__pin(links[i], tmp);
                 if (r < 0)
