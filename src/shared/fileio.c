@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See fileio.h. */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t s
         unsigned long long rnd = 0;
         int r;
 
-        (void)getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK);
+        if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
+                rnd = (unsigned long long)getpid() << 32 ^ (unsigned long long)(uintptr_t)&rnd;
         /* A fixed-length name: a long target name must not make it too long. */
         if (asprintf(&tmp, ".#tmp.%016llx", rnd) < 0)
                 return -ENOMEM;
