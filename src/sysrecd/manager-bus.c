@@ -436,6 +436,33 @@ static int method_unregister_workload(sd_bus_message *msg, void *userdata, sd_bu
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+static int method_list_workloads(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ssa{ss})");
+        for (size_t i = 0; r >= 0 && i < m->n_workloads; i++) {
+                Workload *w = m->workloads[i];
+
+                r = sd_bus_message_open_container(reply, SD_BUS_TYPE_STRUCT, "ssa{ss}");
+                if (r >= 0)
+                        r = sd_bus_message_append(reply, "ss", w->id, w->cgroup);
+                if (r >= 0)
+                        r = bus_append_labels(reply, w->labels);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(reply);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
 static int property_get_version(sd_bus *bus, const char *path, const char *interface,
                                 const char *property, sd_bus_message *reply, void *userdata,
                                 sd_bus_error *error)
@@ -508,6 +535,9 @@ const sd_bus_vtable manager_vtable[] = {
                                 method_register_workload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("UnregisterWorkload", SD_BUS_ARGS("s", id), SD_BUS_NO_RESULT,
                                 method_unregister_workload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListWorkloads", SD_BUS_NO_ARGS,
+                                SD_BUS_RESULT("a(ssa{ss})", workloads), method_list_workloads,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("RecordingStarted", SD_BUS_ARGS("s", name, "o", path), 0),
         SD_BUS_SIGNAL_WITH_ARGS("RecordingStopped",
                                 SD_BUS_ARGS("s", name, "o", path, "s", profile_path), 0),

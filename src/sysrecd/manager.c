@@ -192,6 +192,10 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
                 if (manager_active_recordings(m) > 0)
                         log_info("%u recording(s) stay active in the kernel (pinned in %s) until sysrecd returns.",
                                  manager_active_recordings(m), m->pin_dir);
+                /* Their cgroups' paths, learnt from events since the last save. */
+                for (size_t i = 0; i < m->n_recordings; i++)
+                        if (m->recordings[i]->state == RECORDING_RECORDING)
+                                (void)recording_save(m->recordings[i]);
                 (void)sd_notify(false, "STOPPING=1");
         } else {
                 (void)sd_notify(false, "STOPPING=1\nSTATUS=Finishing active recordings...");

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "cgroup.h"
 #include "names.h"
+#include "recording-cgroups.h"
 #include "recording-state.h"
 
 #define SAVED_MAX (1 << 20)
@@ -69,6 +70,36 @@ static json_object *set_to_json(const SyscallSet *s)
         return o;
 }
 
+/* The recording's cgroups by id and path, with their own sets once stopped,
+ * so that per-cgroup profiles survive a restart. */
+static json_object *cgroups_to_json(Recording *r)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; a && i < r->n_cgroup_entries; i++) {
+                RecordingCgroup *c = &r->cgroups[i];
+                json_object *e = json_object_new_object();
+                int k = e ? 0 : -ENOMEM;
+
+                if (k >= 0)
+                        k = add(e, "id", json_object_new_uint64(c->id));
+                if (k >= 0)
+                        k = add(e, "parent", json_object_new_uint64(c->parent));
+                if (k >= 0 && c->path)
+                        k = add(e, "path", json_object_new_string(c->path));
+                if (k >= 0 && c->name)
+                        k = add(e, "name", json_object_new_string(c->name));
+                if (k >= 0 && r->state != RECORDING_RECORDING)
+                        k = add(e, "set", set_to_json(&c->set));
+                if (k < 0 || json_object_array_add(a, e) < 0) {
+                        json_object_put(e);
+                        json_object_put(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
 static json_object *recording_to_json(Recording *r)
 {
         _cleanup_json_ json_object *o = json_object_new_object(), *t = json_object_new_object(),
@@ -122,6 +153,8 @@ static json_object *recording_to_json(Recording *r)
                 k = add(o, "profile_path", json_object_new_string(r->profile_path));
         if (k >= 0)
                 k = add(o, "base", set_to_json(&r->base));
+        if (k >= 0)
+                k = add(o, "cgroup_paths", cgroups_to_json(r));
         if (k < 0)
                 return NULL;
         return TAKE_PTR(o);
@@ -314,11 +347,39 @@ static int target_from_json(json_object *t, RecordingTarget *target)
         return 0;
 }
 
+static int cgroups_from_json(Recording *r, json_object *a)
+{
+        if (!json_object_is_type(a, json_type_array) || json_object_array_length(a) > (1u << 20))
+                return -EINVAL;
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+                json_object *e = json_object_array_get_idx(a, i), *set = NULL;
+                const char *path, *name;
+                uint64_t id = 0, parent = 0;
+                RecordingCgroup *c;
+                _cleanup_free_ char *norm = NULL;
+
+                if (!json_object_is_type(e, json_type_object) || get_u64(e, "id", UINT64_MAX >> 1, &id) < 0 ||
+                    get_u64(e, "parent", UINT64_MAX >> 1, &parent) < 0 || id == 0)
+                        return -EINVAL;
+                path = get_string(e, "path");
+                name = get_string(e, "name");
+                if ((path && cgroup_path_normalize(path, &norm) < 0) ||
+                    (name && (strchr(name, '/') || strlen(name) >= SYSREC_CGROUP_NAME_MAX)))
+                        return -EINVAL;
+                c = recording_cgroup_add(r, id, parent, norm, name);
+                if (!c)
+                        return -ENOMEM;
+                if (json_object_object_get_ex(e, "set", &set) && set_from_json(set, &c->set) < 0)
+                        return -EINVAL;
+        }
+        return 0;
+}
+
 int recording_parse_saved(Manager *m, const char *text, Recording **ret)
 {
         _cleanup_json_ json_object *o = json_tokener_parse(text);
         _cleanup_(recording_freep) Recording *r = NULL;
-        json_object *t = NULL, *opt = NULL, *meta = NULL, *base = NULL;
+        json_object *t = NULL, *opt = NULL, *meta = NULL, *base = NULL, *cgs = NULL;
         const char *name, *state, *path;
         uint64_t id = 0, v;
         int k;
@@ -379,6 +440,8 @@ int recording_parse_saved(Manager *m, const char *text, Recording **ret)
                 return -ENOMEM;
         (void)json_object_object_get_ex(o, "base", &base);
         if (set_from_json(base, &r->base) < 0)
+                return -EBADMSG;
+        if (json_object_object_get_ex(o, "cgroup_paths", &cgs) && cgroups_from_json(r, cgs) < 0)
                 return -EBADMSG;
         *ret = TAKE_PTR(r);
         return 0;

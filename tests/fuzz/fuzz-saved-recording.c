@@ -33,6 +33,8 @@ NOT_REACHED int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *re
 NOT_REACHED int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret) { abort(); }
 NOT_REACHED int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret) { abort(); }
 NOT_REACHED bool recorder_needs_events(Recorder *r) { abort(); }
+NOT_REACHED int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata) { abort(); }
+NOT_REACHED int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t flags, uint32_t *ret_owner) { abort(); }
 
 static char *to_text(Recording *r)
 {

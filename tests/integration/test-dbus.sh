@@ -630,7 +630,12 @@ expect_eq "RegisterWorkload wl-late {app=web} before its cgroup $TOP/lab-late ex
 mkcg "$TOP/lab-late"
 run_in "$TOP/lab-late" stat -f /
 expect_true "wl-late's cgroup, created afterwards, is recorded (statfs)" has_syscall bylabel statfs
+listed=$(busctl --json=short "${MGR[@]}" ListWorkloads 2>/dev/null |
+    jq -r '.data[0][] | select(.[0] == "wl-late") | "\(.[1]) \(.[2].app)"')
+expect_eq "ListWorkloads lists wl-late with its cgroup and labels" "$listed" "$TOP/lab-late web"
 expect_call "UnregisterWorkload wl-late" "${MGR[@]}" UnregisterWorkload s wl-late
+listed=$(busctl --json=short "${MGR[@]}" ListWorkloads 2>/dev/null | jq -r '.data[0][] | select(.[0] == "wl-late") | .[0]')
+expect_eq "ListWorkloads no longer lists it" "$listed" ""
 expect_error "RegisterWorkload with a '..' cgroup path" $E.InvalidArgument "'$TOP/../etc'" \
     "${MGR[@]}" RegisterWorkload 'ssa{ss}' wl-x "$TOP/../etc" 1 app web
 expect_error "RegisterWorkload with a label key containing '='" $E.InvalidArgument "'a=b'" \
