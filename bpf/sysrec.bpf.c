@@ -127,7 +127,24 @@ static __always_inline void emit_cgroup(struct cgroup *cgrp, __u64 id, __u64 par
 }
 
 /* Which ABI the current syscall entered through, with *nr made an index. */
-static __always_inline int syscall_abi(struct task_struct *task, long *nr)
+/* The current task's thread_info word that tells a compat syscall: a direct
+ * (BTF) load in tp_btf programs, a CO-RE probe read in raw_tp ones. */
+static __always_inline unsigned long thread_info_word(bool btf)
+{
+#if defined(__TARGET_ARCH_x86)
+        if (btf)
+                return bpf_get_current_task_btf()->thread_info.status;
+        return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.status);
+#elif defined(__TARGET_ARCH_arm64)
+        if (btf)
+                return bpf_get_current_task_btf()->thread_info.flags;
+        return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.flags);
+#else
+        return 0;
+#endif
+}
+
+static __always_inline int syscall_abi(long *nr, bool btf)
 {
 #if defined(__TARGET_ARCH_x86)
         if (*nr & X32_SYSCALL_BIT) {
@@ -136,10 +153,10 @@ static __always_inline int syscall_abi(struct task_struct *task, long *nr)
         }
         /* Set on entry of every 32-bit syscall (int 0x80, sysenter, or any call of a
          * 32-bit task) and cleared on return to user space. */
-        if (BPF_CORE_READ(task, thread_info.status) & X86_TS_COMPAT)
+        if (thread_info_word(btf) & X86_TS_COMPAT)
                 return SYSREC_ABI_COMPAT;
 #elif defined(__TARGET_ARCH_arm64)
-        if (BPF_CORE_READ(task, thread_info.flags) & (1UL << ARM64_TIF_32BIT))
+        if (thread_info_word(btf) & (1UL << ARM64_TIF_32BIT))
                 return SYSREC_ABI_COMPAT;
 #endif
         return SYSREC_ABI_NATIVE;
@@ -279,7 +296,8 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool atom
         if (!cg)
                 return 0;
 
-        abi = syscall_abi((struct task_struct *)bpf_get_current_task(), &id);
+        /* tp_btf programs are the ones with atomic fetch (kernels >= 5.12). */
+        abi = syscall_abi(&id, atomic_fetch);
         if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
                 return 0;
 

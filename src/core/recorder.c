@@ -561,6 +561,11 @@ int recorder_process(Recorder *r)
         return k < 0 ? k : 0;
 }
 
+bool recorder_is_attached(Recorder *r)
+{
+        return r->link_enter != NULL;
+}
+
 void recorder_get_stats(Recorder *r, RecorderStats *ret)
 {
         *ret = (RecorderStats){

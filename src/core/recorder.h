@@ -77,3 +77,5 @@ int recorder_get_fd(Recorder *r);
 /* Drain the ring buffer, calling the event callback. */
 int recorder_process(Recorder *r);
 void recorder_get_stats(Recorder *r, RecorderStats *ret);
+/* Cheap: whether the programs are attached (no map walk). */
+bool recorder_is_attached(Recorder *r);

@@ -492,9 +492,10 @@ static int property_get_attached(sd_bus *bus, const char *path, const char *inte
         Manager *m = userdata;
         RecorderStats st;
 
-        recorder_get_stats(m->recorder, &st);
+        /* Emitted on every start and stop: must not walk the map. */
         if (strcmp(property, "ProgramsAttached") == 0)
-                return sd_bus_message_append(reply, "b", st.attached);
+                return sd_bus_message_append(reply, "b", recorder_is_attached(m->recorder));
+        recorder_get_stats(m->recorder, &st);
         if (strcmp(property, "TrackedCgroups") == 0)
                 return sd_bus_message_append(reply, "u", st.tracked_cgroups);
         if (strcmp(property, "DroppedEvents") == 0)
