@@ -214,36 +214,31 @@ static int simple_call(const char *method, const char *name, const char *what, c
         return EXIT_OK;
 }
 
-static int verb_stop(int argc, char *argv[])
+/* Call method for every NAME argument; the last failure decides the exit code. */
+static int call_each(int argc, char *argv[], const char *method, const char *what, const char *done)
 {
         int ret = EXIT_OK;
 
         if (argc < 2) {
-                log_error("Usage: sysrecctl stop NAME...");
+                log_error("Usage: sysrecctl %s NAME...", argv[0]);
                 return EXIT_USAGE;
         }
         for (int i = 1; i < argc; i++) {
-                int k = simple_call("StopRecording", argv[i], "stop recording", "stopped");
+                int k = simple_call(method, argv[i], what, done);
                 if (k != EXIT_OK)
                         ret = k;
         }
         return ret;
 }
 
+static int verb_stop(int argc, char *argv[])
+{
+        return call_each(argc, argv, "StopRecording", "stop recording", "stopped");
+}
+
 static int verb_remove(int argc, char *argv[])
 {
-        int ret = EXIT_OK;
-
-        if (argc < 2) {
-                log_error("Usage: sysrecctl remove NAME...");
-                return EXIT_USAGE;
-        }
-        for (int i = 1; i < argc; i++) {
-                int k = simple_call("RemoveRecording", argv[i], "remove recording", "removed");
-                if (k != EXIT_OK)
-                        ret = k;
-        }
-        return ret;
+        return call_each(argc, argv, "RemoveRecording", "remove recording", "removed");
 }
 
 static int verb_profile(int argc, char *argv[])
