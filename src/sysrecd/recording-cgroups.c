@@ -10,12 +10,62 @@
 #include "log.h"
 #include "recording-cgroups.h"
 
+/* An open-addressing index from cgroup id to position in r->cgroups (stored
+ * +1, 0 = empty), at most half full: a recording of 10,000 cgroups must not
+ * pay a linear scan per event. */
+static size_t slot_of(uint64_t id, size_t size)
+{
+        return (size_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> 17) & (size - 1);
+}
+
 static RecordingCgroup *find(Recording *r, uint64_t id)
 {
-        for (size_t i = 0; i < r->n_cgroup_entries; i++)
-                if (r->cgroups[i].id == id)
-                        return &r->cgroups[i];
-        return NULL;
+        if (r->index_size == 0)
+                return NULL;
+        for (size_t s = slot_of(id, r->index_size);; s = (s + 1) & (r->index_size - 1)) {
+                size_t i = r->cgroup_index[s];
+
+                if (i == 0)
+                        return NULL;
+                if (r->cgroups[i - 1].id == id)
+                        return &r->cgroups[i - 1];
+        }
+}
+
+static void index_put(size_t *index, size_t size, uint64_t id, size_t pos)
+{
+        size_t s = slot_of(id, size);
+
+        while (index[s] != 0)
+                s = (s + 1) & (size - 1);
+        index[s] = pos + 1;
+}
+
+/* Room for one more entry, in the array and in the index. */
+static int reserve(Recording *r)
+{
+        if (r->n_cgroup_entries == r->n_cgroup_alloc) {
+                size_t n = r->n_cgroup_alloc ? r->n_cgroup_alloc * 2 : 16;
+                RecordingCgroup *a = realloc(r->cgroups, sizeof(RecordingCgroup) * n);
+
+                if (!a)
+                        return -ENOMEM;
+                r->cgroups = a;
+                r->n_cgroup_alloc = n;
+        }
+        if ((r->n_cgroup_entries + 1) * 2 > r->index_size) {
+                size_t n = r->index_size ? r->index_size * 2 : 64;
+                size_t *index = calloc(n, sizeof(size_t));
+
+                if (!index)
+                        return -ENOMEM;
+                for (size_t i = 0; i < r->n_cgroup_entries; i++)
+                        index_put(index, n, r->cgroups[i].id, i);
+                free(r->cgroup_index);
+                r->cgroup_index = index;
+                r->index_size = n;
+        }
+        return 0;
 }
 
 /* A path for c if its parent's is known (mkdir events of nested cgroups). */
@@ -32,16 +82,18 @@ static void resolve_path(Recording *r, RecordingCgroup *c)
 RecordingCgroup *recording_cgroup_add(Recording *r, uint64_t id, uint64_t parent, const char *path,
                                       const char *name)
 {
-        RecordingCgroup *c = find(r, id), *a;
+        RecordingCgroup *c = find(r, id);
+        bool had_path;
 
         if (!c) {
-                a = realloc(r->cgroups, sizeof(RecordingCgroup) * (r->n_cgroup_entries + 1));
-                if (!a)
+                if (reserve(r) < 0)
                         return NULL;
-                r->cgroups = a;
-                c = &r->cgroups[r->n_cgroup_entries++];
+                c = &r->cgroups[r->n_cgroup_entries];
                 *c = (RecordingCgroup){ .id = id, .parent = parent };
+                index_put(r->cgroup_index, r->index_size, id, r->n_cgroup_entries++);
+                r->n_unnamed++;
         }
+        had_path = c->path;
         if (parent && !c->parent)
                 c->parent = parent;
         if (path && !c->path)
@@ -49,11 +101,17 @@ RecordingCgroup *recording_cgroup_add(Recording *r, uint64_t id, uint64_t parent
         if (name && !c->name)
                 c->name = strdup(name);
         resolve_path(r, c);
-        /* Children noted before their parent's path was known. */
-        for (size_t i = 0; i < r->n_cgroup_entries; i++)
-                if (r->cgroups[i].parent == id)
-                        resolve_path(r, &r->cgroups[i]);
-        return find(r, id);
+        if (!had_path && c->path) {
+                r->n_unnamed--;
+                /* Children noted before this, their parent's, path was known. */
+                for (size_t i = 0; r->n_unnamed > 0 && i < r->n_cgroup_entries; i++)
+                        if (r->cgroups[i].parent == id && !r->cgroups[i].path) {
+                                resolve_path(r, &r->cgroups[i]);
+                                if (r->cgroups[i].path)
+                                        r->n_unnamed--;
+                        }
+        }
+        return c;
 }
 
 static int scan_one(int fd, uint64_t id, void *userdata)

@@ -76,6 +76,7 @@ Recording *recording_free(Recording *r)
                 free(r->cgroups[i].name);
         }
         free(r->cgroups);
+        free(r->cgroup_index);
         recording_target_done(&r->target);
         recording_options_done(&r->options);
         free(r->profile_path);

@@ -76,8 +76,11 @@ typedef struct Recording {
         uint64_t started_usec, stopped_usec;
         char *profile_path; /* set once the profile is on disk */
 
-        RecordingCgroup *cgroups; /* every cgroup tracked so far, by id */
-        size_t n_cgroup_entries;
+        RecordingCgroup *cgroups; /* every cgroup tracked so far */
+        size_t n_cgroup_entries, n_cgroup_alloc;
+        size_t *cgroup_index;     /* by id, see recording-cgroups.c */
+        size_t index_size;
+        size_t n_unnamed;         /* entries whose path is not known yet */
 
         sd_event_source *changed_source; /* rate limit for PropertiesChanged */
         bool syscalls_changed;
