@@ -89,7 +89,8 @@ static json_object *cgroups_to_json(Recording *r)
                         k = add(e, "path", json_object_new_string(c->path));
                 if (k >= 0 && c->name)
                         k = add(e, "name", json_object_new_string(c->name));
-                if (k >= 0 && r->state != RECORDING_RECORDING)
+                /* Most cgroups of a large tree record little or nothing. */
+                if (k >= 0 && r->state != RECORDING_RECORDING && syscall_set_count(&c->set) > 0)
                         k = add(e, "set", set_to_json(&c->set));
                 if (k < 0 || json_object_array_add(a, e) < 0) {
                         json_object_put(e);
