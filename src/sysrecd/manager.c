@@ -306,18 +306,36 @@ static uint32_t recording_flags(const Recording *r)
 
 static int track_or_arm(Manager *m, Recording *r, const char *path, ManagerFailure *failure);
 
+/* Track the cgroup tree at fd for r and learn its paths. -EBUSY with
+ * failure->what naming the recording that owns it already. */
+static int track_fd(Manager *m, Recording *r, int fd, ManagerFailure *failure)
+{
+        uint32_t owner = 0;
+        int k;
+
+        k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
+        if (k == -EBUSY) {
+                Recording *o = manager_find_recording_by_id(m, owner);
+                failure->what = strdup(o ? o->name : "?");
+        }
+        if (k < 0)
+                return k;
+        r->n_cgroups += (unsigned)k;
+        (void)recording_scan_cgroups(r, fd);
+        return 0;
+}
+
 /* Track one workload's cgroup tree for a label recording. */
 static int track_workload(Manager *m, Recording *r, Workload *w)
 {
+        _cleanup_(manager_failure_done) ManagerFailure f = {};
         _cleanup_close_ int fd = -EBADF;
-        uint32_t owner = 0;
         int k;
 
         k = manager_open_cgroup(m, w->cgroup, NULL, &fd);
         if (k == -ENOENT) {
                 /* Registered before its cgroup exists (a pod its kubelet has
                  * not set up yet): armed, recorded from its creation. */
-                _cleanup_(manager_failure_done) ManagerFailure f = {};
                 k = track_or_arm(m, r, w->cgroup, &f);
                 if (k < 0)
                         return log_warning_errno(k, "Workload '%s': cannot arm cgroup '%s': %m", w->id, w->cgroup);
@@ -326,17 +344,13 @@ static int track_workload(Manager *m, Recording *r, Workload *w)
         }
         if (k < 0)
                 return log_warning_errno(k, "Workload '%s': cannot open cgroup '%s': %m", w->id, w->cgroup);
-        k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
-        if (k == -EBUSY) {
-                Recording *o = manager_find_recording_by_id(m, owner);
+        k = track_fd(m, r, fd, &f);
+        if (k == -EBUSY)
                 return log_warning_errno(k, "Workload '%s' (cgroup %s) is already recorded by '%s', not adding it to '%s'.",
-                                         w->id, w->cgroup, o ? o->name : "?", r->name);
-        }
+                                         w->id, w->cgroup, strempty(f.what), r->name);
         if (k < 0)
                 return log_warning_errno(k, "Failed to record workload '%s' for '%s': %m", w->id, r->name);
         w->recording = r->id;
-        r->n_cgroups += (unsigned)k;
-        (void)recording_scan_cgroups(r, fd);
         log_info("Recording '%s': added workload '%s' (cgroup %s).", r->name, w->id, w->cgroup);
         return 0;
 }
@@ -378,7 +392,6 @@ static int track_or_arm(Manager *m, Recording *r, const char *path, ManagerFailu
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
         const char *base;
         uint64_t parent_id;
-        uint32_t owner = 0;
         int k;
 
         k = cgroup_path_normalize(path, &norm);
@@ -404,16 +417,11 @@ static int track_or_arm(Manager *m, Recording *r, const char *path, ManagerFailu
                 return 0;
         }
         if (k >= 0)
-                k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
-        if (k == -EBUSY) {
-                Recording *o = manager_find_recording_by_id(m, owner);
-                failure->what = strdup(o ? o->name : "?");
+                k = track_fd(m, r, fd, failure);
+        if (k == -EBUSY)
                 return k;
-        }
         if (k < 0)
                 goto fail;
-        r->n_cgroups += (unsigned)k;
-        (void)recording_scan_cgroups(r, fd);
         return 0;
 fail:
         failure->what = strdup(norm ?: path);
@@ -423,7 +431,6 @@ fail:
 static int recording_attach_target(Manager *m, Recording *r, RecordingTarget *t, ManagerFailure *failure)
 {
         _cleanup_close_ int fd = -EBADF;
-        uint32_t owner = 0;
         int k;
 
         /* A unit is armed below its slice: recorded from its first syscall
@@ -444,16 +451,7 @@ static int recording_attach_target(Manager *m, Recording *r, RecordingTarget *t,
                 failure->what = strdup(t->cgroup ?: "");
                 return k;
         }
-        k = recorder_track_tree(m->recorder, fd, r->id, recording_flags(r), &owner);
-        if (k == -EBUSY) {
-                Recording *o = manager_find_recording_by_id(m, owner);
-                failure->what = strdup(o ? o->name : "?");
-        }
-        if (k < 0)
-                return k;
-        r->n_cgroups += (unsigned)k;
-        (void)recording_scan_cgroups(r, fd);
-        return 0;
+        return track_fd(m, r, fd, failure);
 }
 
 /* Add another target (a replica) to a recording: while it records, its
