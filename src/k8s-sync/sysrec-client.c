@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-pairs.h"
 #include "sysrec-client.h"
 
 #define MANAGER_PATH "/org/sysrec1"
@@ -38,17 +39,6 @@ const char *sysrec_metadata_get(const SysrecRecording *r, const char *key)
                 if (strcmp(i[0], key) == 0)
                         return i[1];
         return NULL;
-}
-
-static int append_pairs(sd_bus_message *m, char **pairs)
-{
-        int r = sd_bus_message_open_container(m, 'a', "{ss}");
-
-        for (char **i = pairs; r >= 0 && i && i[0] && i[1]; i += 2)
-                r = sd_bus_message_append(m, "{ss}", i[0], i[1]);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        return r;
 }
 
 static int read_pairs(sd_bus_message *m, char ***ret)
@@ -95,7 +85,7 @@ int sysrec_register_workload(sd_bus *bus, const char *id, const char *cgroup, ch
         if (r >= 0)
                 r = sd_bus_message_append(m, "ss", id, cgroup);
         if (r >= 0)
-                r = append_pairs(m, labels);
+                r = bus_append_pairs(m, labels);
         if (r < 0)
                 return r;
         return sd_bus_call(bus, m, 0, error, NULL);
@@ -120,17 +110,7 @@ int sysrec_start_label_recording(sd_bus *bus, const char *name, char **selector,
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "{sv}");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", "labels");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "a{ss}");
-        if (r >= 0)
-                r = append_pairs(m, selector);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = bus_append_pairs_entry(m, "labels", selector);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         /* options: {descendants: true, metadata: a{ss}} */
@@ -139,17 +119,7 @@ int sysrec_start_label_recording(sd_bus *bus, const char *name, char **selector,
         if (r >= 0)
                 r = sd_bus_message_append(m, "{sv}", "descendants", "b", 1);
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'e', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", "metadata");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "a{ss}");
-        if (r >= 0)
-                r = append_pairs(m, metadata);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = bus_append_pairs_entry(m, "metadata", metadata);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus-pairs.h"
 #include "log.h"
 #include "macro.h"
 #include "names.h"
@@ -103,19 +104,8 @@ static int append_target(sd_bus_message *m)
                 r = sd_bus_message_append(m, "{sv}", "unit", "s", arg.unit);
         else if (arg.pid)
                 r = sd_bus_message_append(m, "{sv}", "pid", "u", arg.pid);
-        else {
-                r = sd_bus_message_open_container(m, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "s", "labels");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'v', "a{ss}");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'a', "{ss}");
-                for (char **i = arg.labels; r >= 0 && i && i[0]; i += 2)
-                        r = sd_bus_message_append(m, "{ss}", i[0], i[1]);
-                for (int k = 0; r >= 0 && k < 3; k++)
-                        r = sd_bus_message_close_container(m);
-        }
+        else
+                r = bus_append_pairs_entry(m, "labels", arg.labels);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);
@@ -134,19 +124,8 @@ static int append_options(sd_bus_message *m)
                 r = sd_bus_message_append(m, "{sv}", "skip-runtime-setup", "b", 1);
         if (r >= 0 && arg.publish)
                 r = sd_bus_message_append(m, "{sv}", "publish", "b", 1);
-        if (r >= 0 && arg.metadata) {
-                r = sd_bus_message_open_container(m, 'e', "sv");
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "s", "metadata");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'v', "a{ss}");
-                if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'a', "{ss}");
-                for (char **i = arg.metadata; r >= 0 && i[0]; i += 2)
-                        r = sd_bus_message_append(m, "{ss}", i[0], i[1]);
-                for (int k = 0; r >= 0 && k < 3; k++)
-                        r = sd_bus_message_close_container(m);
-        }
+        if (r >= 0 && arg.metadata)
+                r = bus_append_pairs_entry(m, "metadata", arg.metadata);
         if (r < 0)
                 return r;
         return sd_bus_message_close_container(m);

@@ -95,18 +95,3 @@ int bus_read_labels(sd_bus_message *m, const char *what, unsigned max, char ***r
         *ret = TAKE_PTR(l);
         return 0;
 }
-
-int bus_append_labels(sd_bus_message *m, char **labels)
-{
-        int r;
-
-        r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{ss}");
-        if (r < 0)
-                return r;
-        for (char **i = labels; i && i[0] && i[1]; i += 2) {
-                r = sd_bus_message_append(m, "{ss}", i[0], i[1]);
-                if (r < 0)
-                        return r;
-        }
-        return sd_bus_message_close_container(m);
-}

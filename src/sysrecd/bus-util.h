@@ -4,6 +4,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-pairs.h"
+
 #define SYSREC_ERROR_NO_SUCH_RECORDING "org.sysrec1.Error.NoSuchRecording"
 #define SYSREC_ERROR_RECORDING_EXISTS "org.sysrec1.Error.RecordingExists"
 #define SYSREC_ERROR_RECORDING_ACTIVE "org.sysrec1.Error.RecordingActive"
@@ -33,4 +35,3 @@ int bus_enter_variant(sd_bus_message *m, const char *what, const char *signature
  * max pairs. "what" names the argument in errors. */
 int bus_read_labels(sd_bus_message *m, const char *what, unsigned max, char ***ret,
                     sd_bus_error *error);
-int bus_append_labels(sd_bus_message *m, char **labels);

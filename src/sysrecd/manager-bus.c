@@ -452,7 +452,7 @@ static int method_list_workloads(sd_bus_message *msg, void *userdata, sd_bus_err
                 if (r >= 0)
                         r = sd_bus_message_append(reply, "ss", w->id, w->cgroup);
                 if (r >= 0)
-                        r = bus_append_labels(reply, w->labels);
+                        r = bus_append_pairs(reply, w->labels);
                 if (r >= 0)
                         r = sd_bus_message_close_container(reply);
         }

@@ -247,7 +247,7 @@ static int property_get_metadata(sd_bus *bus, const char *path, const char *inte
                                  sd_bus_error *error)
 {
         Recording *r = userdata;
-        return bus_append_labels(reply, r->options.metadata);
+        return bus_append_pairs(reply, r->options.metadata);
 }
 
 static int property_get_options(sd_bus *bus, const char *path, const char *interface,
