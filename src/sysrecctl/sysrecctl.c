@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base-profile.h"
 #include "bus-pairs.h"
 #include "log.h"
 #include "macro.h"
@@ -124,6 +125,8 @@ static int append_options(sd_bus_message *m)
                 r = sd_bus_message_append(m, "{sv}", "skip-runtime-setup", "b", 1);
         if (r >= 0 && arg.publish)
                 r = sd_bus_message_append(m, "{sv}", "publish", "b", 1);
+        if (r >= 0 && arg.base_profile)
+                r = sd_bus_message_append(m, "{sv}", "base-profile", "s", arg.base_profile);
         if (r >= 0 && arg.metadata)
                 r = bus_append_pairs_entry(m, "metadata", arg.metadata);
         if (r < 0)
@@ -534,6 +537,8 @@ static void help(void)
                "     --no-descendants      Do not record cgroups below the target\n"
                "     --skip-runtime-setup  Start each cgroup's profile where the container runtime\n"
                "                           installs its seccomp filter (or execs the workload)\n"
+               "     --base-profile=NAME   start, record, merge: add base profile NAME (what the\n"
+               "                           container runtime needs after its filter install)\n"
                "     --publish             Publish the profile as a SeccompProfile (Kubernetes)\n"
                "     --metadata=KEY=VALUE  Keep a key/value pair with the recording\n"
                "  -f --format=FORMAT       Profile format: oci (default), systemd, spo (a\n"
@@ -593,6 +598,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_UNIT_DIR,
                 ARG_SKIP_RUNTIME_SETUP,
                 ARG_NO_ARGUMENTS,
+                ARG_BASE_PROFILE,
                 ARG_CHECK,
                 ARG_PROFILE,
         };
@@ -617,6 +623,7 @@ static int parse_argv(int argc, char *argv[])
                 { "unit-dir", required_argument, NULL, ARG_UNIT_DIR },
                 { "skip-runtime-setup", no_argument, NULL, ARG_SKIP_RUNTIME_SETUP },
                 { "no-arguments", no_argument, NULL, ARG_NO_ARGUMENTS },
+                { "base-profile", required_argument, NULL, ARG_BASE_PROFILE },
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "profile", required_argument, NULL, ARG_PROFILE },
                 {}
@@ -707,6 +714,14 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case ARG_NO_ARGUMENTS:
                         arg.arguments = false;
+                        break;
+                case ARG_BASE_PROFILE:
+                        if (!base_profile_name_is_valid(optarg)) {
+                                log_error("Invalid base profile name '%s': expected [A-Za-z0-9][A-Za-z0-9._-]*, not a path.",
+                                          optarg);
+                                return -EINVAL;
+                        }
+                        arg.base_profile = optarg;
                         break;
                 case ARG_CHECK:
                         arg.check = true;
