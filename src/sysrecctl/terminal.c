@@ -52,26 +52,27 @@ static int colors_from_env(void)
         return -1;
 }
 
+static bool colors_decide(int *cache, bool tty)
+{
+        if (*cache < 0) {
+                int e = colors_from_env();
+                *cache = e >= 0 ? e : tty && !terminal_is_dumb();
+        }
+        return *cache;
+}
+
 bool colors_enabled(void)
 {
         static int cached = -1;
 
-        if (cached < 0) {
-                int e = colors_from_env();
-                cached = e >= 0 ? e : on_tty() && !terminal_is_dumb();
-        }
-        return cached;
+        return colors_decide(&cached, on_tty());
 }
 
 bool colors_enabled_stderr(void)
 {
         static int cached = -1;
 
-        if (cached < 0) {
-                int e = colors_from_env();
-                cached = e >= 0 ? e : stderr_on_tty() && !terminal_is_dumb();
-        }
-        return cached;
+        return colors_decide(&cached, stderr_on_tty());
 }
 
 const char *ansi_color(const char *seq)

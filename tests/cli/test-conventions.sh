@@ -13,27 +13,9 @@
 set -uo pipefail
 : "${SYSREC_BUILD:?}"
 SRC=${SYSREC_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-source "$SRC/tests/lib/sysrecd.sh"
-source "$SRC/tests/lib/runc.sh"
-
-if ((EUID != 0)); then
-        echo "test-conventions.sh: must run as root (sysrecd, cgroups)" >&2
-        exit 2
-fi
-for tool in script jq; do
-        command -v "$tool" >/dev/null || { echo "test-conventions.sh: $tool is missing" >&2; exit 2; }
-done
-TMP=$(mktemp -d /tmp/sysrec-cli.XXXXXX)
-CG=
-cleanup() {
-        sysrecd_stop
-        [ -n "$CG" ] && rmdir "$CG" 2>/dev/null
-        rm -rf "$TMP"
-}
-trap cleanup EXIT
-passed=0 failed=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
+# shellcheck source=tests/cli/lib.sh
+source "$SRC/tests/cli/lib.sh"
+cli_setup cli-conventions "sysrecd, cgroups" script jq
 CTL=$SYSREC_BUILD/src/sysrecctl/sysrecctl
 VERSION=$(meson introspect --projectinfo "$SYSREC_BUILD" | jq -r .version)
 ESC=$'\033'
@@ -69,10 +51,8 @@ for bin in "$CTL" "$SYSREC_BUILD/src/sysrecd/sysrecd" "$SYSREC_BUILD/src/k8s-syn
         expect "$name refuses an unknown option with a non-zero exit" "[ $RC -ne 0 ]"
 done
 
-sysrecd_start "$TMP/d" || { fail "sysrecd starts"; echo "$passed passed, $failed failed"; exit 1; }
-CG=$(cgroup2_mount)/sysrec-cli-$$
-mkdir "$CG"
-run -- start live --cgroup="/sysrec-cli-$$"
+cli_sysrecd
+run -- start live --cgroup="$CG_PATH"
 expect "start a recording" "[ $RC -eq 0 ]"
 
 # Colours.
@@ -157,5 +137,4 @@ expect "exit 0 on success" "[ $RC -eq 0 ] && has \"Recording 'live' stopped.\""
 run -- list --no-legend
 expect "list: a stopped recording is shown uncoloured as stopped" "grep -qE '^live +stopped ' <<<\"\$OUT\""
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_done

@@ -14,33 +14,18 @@
 set -uo pipefail
 : "${SYSREC_BUILD:?}"
 SRC=${SYSREC_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-source "$SRC/tests/lib/sysrecd.sh"
-source "$SRC/tests/lib/runc.sh"
-
-if ((EUID != 0)); then
-        echo "test-translations.sh: must run as root (mount namespace, sysrecd)" >&2
-        exit 2
-fi
-TMP=$(mktemp -d /tmp/sysrec-i18n.XXXXXX)
-CG=
-cleanup() {
-        sysrecd_stop
-        [ -n "$CG" ] && rmdir "$CG" 2>/dev/null
-        rm -rf "$TMP"
-}
-trap cleanup EXIT
-passed=0 failed=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
+# shellcheck source=tests/cli/lib.sh
+source "$SRC/tests/cli/lib.sh"
+cli_setup translations "mount namespace, sysrecd" unshare jq
 
 DEST=$TMP/dest
 meson install -C "$SYSREC_BUILD" --destdir "$DEST" --no-rebuild --quiet >"$TMP/install.log" 2>&1 ||
-        { cat "$TMP/install.log"; fail "meson install --destdir"; echo "$passed passed, $failed failed"; exit 1; }
+        { cat "$TMP/install.log"; fail "meson install --destdir"; cli_done; }
 installed() { meson introspect --installed "$SYSREC_BUILD" | jq -r --arg g "$1" '[.[] | select(test($g))] | first // empty'; }
 MO=$(installed '/de/LC_MESSAGES/sysrec\.mo$')
 CTL=$(installed '/bin/sysrecctl$')
 if [[ -n "$MO" && -s "$DEST$MO" ]]; then pass "the German catalog is installed ($MO)"; else fail "the German catalog is installed"; fi
-[[ -n "$CTL" && -x "$DEST$CTL" ]] || { fail "sysrecctl is installed"; echo "$passed passed, $failed failed"; exit 1; }
+[[ -n "$CTL" && -x "$DEST$CTL" ]] || { fail "sysrecctl is installed"; cli_done; }
 LOCALEDIR=${MO%/de/LC_MESSAGES/sysrec.mo}
 SHADOW=$LOCALEDIR
 while [ ! -d "$SHADOW" ]; do SHADOW=$(dirname "$SHADOW"); done
@@ -84,16 +69,14 @@ expect "LC_ALL=C stays English even with LANGUAGE=de" 2 "^Unknown command 'frobn
 ctl LANG=C.UTF-8 -- frobnicate
 expect "C.UTF-8 without LANGUAGE is English" 2 "^Unknown command 'frobnicate'\."
 
-sysrecd_start "$TMP/d" || { fail "sysrecd starts"; echo "$passed passed, $failed failed"; exit 1; }
-CG=$(cgroup2_mount)/sysrec-i18n-$$
-mkdir "$CG"
+cli_sysrecd
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- stop nosuch
 expect "German error for an unknown recording, exit 4" 4 "^Beenden der Aufzeichnung fehlgeschlagen: .*nosuch"
-ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- start web --cgroup="/sysrec-i18n-$$"
+ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- start web --cgroup="$CG_PATH"
 expect "German confirmation of start" 0 "^Aufzeichnung »web« gestartet\.$"
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- list
 expect "German list: headers" 0 '^NAME +ZUSTAND +SYSTEMAUFRUFE +CGROUPS +ZIEL$'
-expect "German list: the state word" 0 '^web +zeichnet auf +[0-9]+ +1 +cgroup /sysrec-i18n-'
+expect "German list: the state word" 0 '^web +zeichnet auf +[0-9]+ +1 +cgroup /sysrec-cli-'
 expect "German list: singular footer" 0 '^1 Aufzeichnung aufgelistet\.$'
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- list --json=short
 expect "--json stays untranslated" 0 '^\[\{"name":"web","state":"recording",'
@@ -106,5 +89,4 @@ expect "German confirmation of remove" 0 "^Aufzeichnung »web« entfernt\.$"
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- list
 expect "German list: plural footer for none" 0 '^0 Aufzeichnungen aufgelistet\.$'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_done
