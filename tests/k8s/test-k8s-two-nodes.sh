@@ -7,7 +7,8 @@
 # run on both nodes; each node turns its replica into partial profiles; deleting the
 # ProfileRecording merges them into one profile per container, which both nodes
 # install. Both sidecars write the recording's status and finalizers at the same time,
-# and the API server double injects 409 Conflicts on top.
+# and the API server double injects 409 Conflicts on top. Each node reports its install
+# as a condition and a finalizer of its own; deleting a profile waits for every node.
 #
 # Root only. Prints PASS/FAIL per check and "N passed, N failed".
 set -euo pipefail
@@ -111,6 +112,8 @@ k8s_check "activeWorkloads is empty once both replicas ended" wait_for 10 bash -
     test -z \"\$(kubectl get profilerecording merge-rec -o jsonpath='{.status.activeWorkloads}')\""
 
 kubectl delete pod "$PA" "$PB" --wait=false >/dev/null
+# Two conflicts for the next status writes of a merged profile: each node keeps its own.
+apiserver_hook inject '{"method": "PUT", "path": "/seccompprofiles/merge-rec-worker/status$", "code": 409, "count": 2}' >/dev/null
 k8s_check "kubectl delete profilerecording merge-rec: the finalizer is released" bash -c "
     kubectl delete profilerecording merge-rec --timeout=30s >/dev/null && ! kubectl get profilerecording merge-rec >/dev/null 2>&1"
 k8s_check "one merged profile per container" wait_for 10 bash -c "
@@ -131,6 +134,43 @@ k8s_check "both nodes' files are the same profile" \
 k8s_check "the merged profiles are Installed" wait_for 10 bash -c "
     test \"\$(kubectl get sp merge-rec-worker merge-rec-helper -o jsonpath='{.items[*].status.status}')\" = 'Installed Installed'"
 k8s_check "each merged profile was created once" created_once merge-rec-worker merge-rec-helper
+
+# Per-node status: a condition and a finalizer per node, none clobbering the other.
+node_condition() {
+    kubectl get sp "$1" -o json | jq -r --arg t "node.sysrec.io/$2" \
+        '.status.conditions[]? | select(.type == $t) | "\(.status) \(.reason) \(.message)"'
+}
+for n in node-a node-b; do
+    for p in merge-rec-worker merge-rec-helper; do
+        k8s_check "$p: $n's condition says Installed at $n's path" wait_for 10 \
+            test "$(node_condition $p $n)" = "True Installed ${NODE_KUBELET_DIR[$n]}/seccomp/operator/$p.json"
+    done
+done
+k8s_check "the status conflicts were answered, and both nodes' conditions survived them" \
+    test "$(audit_count '.code == 409 and (.path | endswith("/seccompprofiles/merge-rec-worker/status"))')" -ge 2
+k8s_check "Ready is True, and status.path is left out: the nodes' paths differ" bash -c "
+    kubectl get sp merge-rec-worker -o json |
+        jq -e '([.status.conditions[] | select(.type == \"Ready\")][0].status == \"True\") and (.status.path == null)'"
+k8s_check "each node holds its finalizer <node>-deleted" bash -c "
+    test \"\$(kubectl get sp merge-rec-worker -o json | jq -r '.metadata.finalizers | sort | join(\" \")')\" = 'node-a-deleted node-b-deleted'"
+
+# Deleting a profile while node-b's sidecar is away: it waits for node-b.
+node_sidecar_stop node-b
+kubectl delete sp merge-rec-helper --wait=false >/dev/null
+k8s_check "delete with node-b away: node-a removes its file" \
+    wait_for 10 test ! -e "${NODE_KUBELET_DIR[node-a]}/seccomp/operator/merge-rec-helper.json"
+k8s_check "... and its finalizer; node-b's keeps the profile, Terminating" wait_for 10 bash -c "
+    kubectl get sp merge-rec-helper -o json |
+        jq -e '(.metadata.finalizers == [\"node-b-deleted\"]) and (.status.status == \"Terminating\")'"
+k8s_check "... node-b's file is still there" test -s "${NODE_KUBELET_DIR[node-b]}/seccomp/operator/merge-rec-helper.json"
+node_sidecar_start node-b
+k8s_check "node-b back: its file is removed and the profile is gone" wait_for 20 bash -c "
+    test ! -e '${NODE_KUBELET_DIR[node-b]}/seccomp/operator/merge-rec-helper.json' &&
+    ! kubectl get sp merge-rec-helper >/dev/null 2>&1"
+k8s_check "kubectl delete sp merge-rec-worker (both nodes up): both files go, then the profile" bash -c "
+    kubectl delete sp merge-rec-worker --timeout=20s >/dev/null &&
+    test ! -e '${NODE_KUBELET_DIR[node-a]}/seccomp/operator/merge-rec-worker.json' &&
+    test ! -e '${NODE_KUBELET_DIR[node-b]}/seccomp/operator/merge-rec-worker.json'"
 k8s_check "both sysrecd keep no pod recording" bash -c "
     for b in '${NODE_BUS[node-a]}' '${NODE_BUS[node-b]}'; do
         if DBUS_SYSTEM_BUS_ADDRESS=\$b busctl call org.sysrec1 /org/sysrec1 org.sysrec1.Manager ListRecordings | grep -q k8s-; then
