@@ -10,6 +10,7 @@
  *
  *   sync-record.c   pods + ProfileRecordings -> workloads and recordings in
  *                   sysrecd; ended pods -> SeccompProfiles; activeWorkloads
+ *   sync-workloads.c  sysrecd's workload list checked against the pods
  *   sync-merge.c    mergeStrategy Containers: partial profiles -> one per container
  *   sync-install.c  SeccompProfiles -> <kubelet-dir>/seccomp/operator/<name>.json
  *   sync-base.c     baseProfileName: the chain of base profiles unioned in
@@ -81,7 +82,7 @@ typedef struct Sync {
         sd_event_source *retry;  /* the pass again after a failure */
         sd_event_source *reconnect;
         uint64_t backoff;
-        bool dirty_record, dirty_install, dirty_daemon, ready_notified;
+        bool dirty_record, dirty_install, dirty_daemon, dirty_workloads, ready_notified;
 
         bool daemon_up;
         SysrecRecording *daemon;  /* sysrecd's recordings, refreshed when dirty_daemon */
@@ -112,6 +113,11 @@ SysrecRecording *sync_daemon_find(Sync *s, const char *name);
 int record_reconcile(Sync *s);
 int record_status_reconcile(Sync *s);
 void pod_track_free(PodTrack *t);
+PodTrack *pod_track_find(Sync *s, const char *uid);
+
+/* sync-workloads.c: sysrecd's workloads (ListWorkloads) brought in line with
+ * this node's pods after the sidecar or sysrecd (re)started. */
+int workloads_reconcile(Sync *s);
 
 /* sync-merge.c */
 int merge_reconcile(Sync *s);
