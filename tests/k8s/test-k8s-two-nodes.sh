@@ -14,38 +14,15 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=tests/lib/sysrecd.sh
-source "$HERE/../lib/sysrecd.sh"
-# shellcheck source=tests/lib/runc.sh
-source "$HERE/../lib/runc.sh"
 # shellcheck source=tests/k8s/lib.sh
 source "$HERE/lib.sh"
 
-if [[ $(id -u) -ne 0 ]]; then
-    echo "SKIP: needs root"
-    exit 77
-fi
-if ! command -v kubectl >/dev/null; then
-    echo "SKIP: kubectl is not installed"
-    exit 77
-fi
-if [[ ! -x "$SIDECAR_BIN" ]]; then
-    echo "FAIL: $SIDECAR_BIN is not built"
-    exit 1
-fi
-trap cleanup_run EXIT
-
-k8s_env_setup
+k8s_test_begin
 D=$K8S_TEST_DIR
 node_start node-a cgroupfs /sysreck8sa containerd
 node_start node-b systemd /sysreck8sb.slice crio
-for n in node-a node-b; do
-    wait_for 15 grep -q Synchronized "$D/$n/sidecar.log" || {
-        echo "FAIL: the sidecar of $n did not synchronize"
-        tail -30 "$D/$n/sidecar.log"
-        exit 1
-    }
-done
+node_wait_synchronized node-a
+node_wait_synchronized node-b
 probe_build "$D/probe"
 FLAGS=$D/probe/flags
 mkdir -p "$FLAGS"
