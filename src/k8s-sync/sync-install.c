@@ -86,8 +86,12 @@ static int install_one(Sync *s, json_object *p)
                 return -ENOMEM;
         if (json_get_label(p, LABEL_PARTIAL))
                 return 0; /* merged later; never used by pods as it is */
-        if (json_get_str(p, "metadata.deletionTimestamp"))
-                return uninstall_one(s, p, file, "Terminating");
+        if (json_get_str(p, "metadata.deletionTimestamp")) {
+                r = uninstall_one(s, p, file, "Terminating");
+                if (r >= 0)
+                        r = node_release_departed(s, p);
+                return r;
+        }
         if (strcmp(strempty(json_get_str(p, "spec.state")), "Disabled") == 0)
                 return uninstall_one(s, p, file, "Disabled");
 

@@ -18,6 +18,11 @@
  * the profile has it at the same path). Writes are read-modify-write with the
  * resourceVersion, so two nodes writing at once retry instead of clobbering
  * each other's condition.
+ *
+ * A node that left the cluster for good would hold a deleted profile forever
+ * with its finalizer. The operator's manager removes such finalizers; here
+ * every sidecar that sees a profile being deleted does: the finalizer of a
+ * node that has a condition in the profile and whose Node object is gone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,4 +280,59 @@ int node_finalizer(Sync *s, json_object *profile, bool add)
                 return 0;
         r = api_object_finalizer(s, path, f, add);
         return r == -ENOENT && !add ? 0 : r;
+}
+
+/* The node of a finalizer, from the node conditions of the profile; NULL if no
+ * node that wrote one has that finalizer. */
+static char *finalizer_node(json_object *profile, const char *finalizer)
+{
+        json_object *l = json_get(profile, "status.conditions");
+
+        for (size_t i = 0; l && json_object_is_type(l, json_type_array) && i < json_object_array_length(l); i++) {
+                const char *type = strempty(json_get_str(json_object_array_get_idx(l, i), "type"));
+                _cleanup_free_ char *f = NULL;
+
+                if (strncmp(type, NODE_CONDITION_PREFIX, strlen(NODE_CONDITION_PREFIX)) != 0)
+                        continue;
+                type += strlen(NODE_CONDITION_PREFIX);
+                f = node_finalizer_name(type);
+                if (f && strcmp(f, finalizer) == 0)
+                        return strdup(type);
+        }
+        return NULL;
+}
+
+int node_release_departed(Sync *s, json_object *profile)
+{
+        _cleanup_free_ char *mine = node_finalizer_name(s->opt.node_name), *path = NULL;
+        const char *name = json_get_str(profile, "metadata.name");
+        json_object *l = json_get(profile, "metadata.finalizers");
+        int r = 0;
+
+        if (!mine || !name || asprintf(&path, SPO_PATH "/seccompprofiles/%s", name) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; l && json_object_is_type(l, json_type_array) && i < json_object_array_length(l); i++) {
+                const char *f = strempty(json_object_get_string(json_object_array_get_idx(l, i)));
+                _cleanup_free_ char *node = NULL, *node_path = NULL;
+                int k;
+
+                if (strcmp(f, mine) == 0 || !(node = finalizer_node(profile, f)))
+                        continue;
+                if (asprintf(&node_path, "/api/v1/nodes/%s", node) < 0)
+                        return -ENOMEM;
+                k = kube_request(s->kube, "GET", node_path, NULL, NULL, NULL);
+                if (k != -ENOENT) {
+                        if (k < 0)
+                                r = log_debug_errno(k, "Cannot tell whether node %s still exists: %s", node,
+                                                    kube_last_error(s->kube));
+                        continue;
+                }
+                k = api_object_finalizer(s, path, f, false);
+                if (k < 0) {
+                        r = k;
+                        continue;
+                }
+                log_info("SeccompProfile %s: node %s left the cluster; removed its finalizer %s.", name, node, f);
+        }
+        return r;
 }

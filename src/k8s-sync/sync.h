@@ -135,6 +135,8 @@ int base_resolve(Sync *s, json_object *profile, json_object **ret_spec, char **r
 char *node_finalizer_name(const char *node);
 bool node_has_finalizer(Sync *s, json_object *profile);
 int node_finalizer(Sync *s, json_object *profile, bool add);
+/* On a profile being deleted: drop the finalizers of nodes that left the cluster. */
+int node_release_departed(Sync *s, json_object *profile);
 /* Record this node's state (reason: Installed, Disabled, Terminating,
  * BaseProfileMissing, or an error's) and fold every node's into status. */
 int node_status_set(Sync *s, json_object *profile, const char *reason, const char *message);

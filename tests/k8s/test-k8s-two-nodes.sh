@@ -154,6 +154,31 @@ k8s_check "both sysrecd keep no pod recording" bash -c "
             exit 1
         fi
     done"
+# A node that leaves the cluster for good does not hold deleted profiles forever.
+kubectl create -f - >/dev/null <<'EOF'
+apiVersion: security-profiles-operator.x-k8s.io/v1
+kind: SeccompProfile
+metadata:
+  name: plain
+spec:
+  defaultAction: SCMP_ACT_ERRNO
+  syscalls:
+  - {action: SCMP_ACT_ALLOW, names: [read, write, exit_group]}
+EOF
+k8s_check "a profile created with kubectl is installed on both nodes" wait_for 10 bash -c "
+    test -s '${NODE_KUBELET_DIR[node-a]}/seccomp/operator/plain.json' &&
+    test -s '${NODE_KUBELET_DIR[node-b]}/seccomp/operator/plain.json' &&
+    test \"\$(kubectl get sp plain -o jsonpath='{.status.status}')\" = Installed"
+node_sidecar_stop node-b
+kill_quiet "${NODE_KUBELET_PID[node-b]}"
+wait "${NODE_KUBELET_PID[node-b]}" 2>/dev/null || true
+NODE_KUBELET_PID[node-b]=
+kubectl delete node node-b >/dev/null
+k8s_check "node-b removed from the cluster: deleting a profile does not wait for it" bash -c "
+    kubectl delete sp plain --timeout=20s >/dev/null && ! kubectl get sp plain >/dev/null 2>&1 &&
+    test ! -e '${NODE_KUBELET_DIR[node-a]}/seccomp/operator/plain.json'"
+k8s_check "... node-a's sidecar released node-b's finalizer" \
+    grep -q "node node-b left the cluster; removed its finalizer node-b-deleted" "$D/node-a/sidecar.log"
 k8s_check "no sidecar was refused by RBAC" \
     test "$(audit_count '.code == 403 and (.user | startswith("system:serviceaccount:"))')" -eq 0
 
