@@ -3,7 +3,7 @@
  * spec.baseProfileName, as the operator resolves it: the named SeccompProfile's
  * syscalls are unioned into the profile's own when it is installed, and so on
  * down the chain of bases. Everything else (defaultAction, architectures,
- * flags) is the profile's own. The chain is at most BASE_DEPTH_MAX long (the
+ * flags) is the profile's own. The chain is at most BASE_LEVELS_MAX long (the
  * operator's limit), a profile may not be its own base through any number of
  * steps, and "oci://" bases, which the operator pulls from a registry, are
  * refused: the sidecar talks to no registry.
@@ -22,7 +22,8 @@
 #include "seccomp-spec.h"
 #include "sync.h"
 
-#define BASE_DEPTH_MAX 15
+/* The operator resolves at most 15 levels: the profile and 14 bases. */
+#define BASE_LEVELS_MAX 15
 #define OCI_PREFIX "oci://"
 
 /* Union the base's syscalls, and only those, into *acc. */
@@ -64,7 +65,20 @@ static int chain_text(char **chain, const char *last, char **ret)
         return 0;
 }
 
+static json_object *lookup_informer(const char *name, void *userdata)
+{
+        Sync *s = userdata;
+
+        return informer_get(s->profiles, NULL, name);
+}
+
 int base_resolve(Sync *s, json_object *profile, json_object **ret_spec, char **ret_message)
+{
+        return base_resolve_full(profile, lookup_informer, s, ret_spec, ret_message);
+}
+
+int base_resolve_full(json_object *profile, base_lookup_fn_t lookup, void *userdata, json_object **ret_spec,
+                      char **ret_message)
 {
         _cleanup_json_ json_object *acc = NULL;
         _cleanup_strv_free_ char **chain = NULL;
@@ -98,10 +112,10 @@ int base_resolve(Sync *s, json_object *profile, json_object **ret_spec, char **r
                                 return -ENOMEM;
                         return asprintf(ret_message, "base profiles form a cycle: %s", t) < 0 ? -ENOMEM : -ELOOP;
                 }
-                if (depth >= BASE_DEPTH_MAX)
+                if (depth + 1 >= BASE_LEVELS_MAX)
                         return asprintf(ret_message, "more than %d base profiles in a chain (at \"%s\")",
-                                        BASE_DEPTH_MAX, base) < 0 ? -ENOMEM : -EMLINK;
-                b = informer_get(s->profiles, NULL, base);
+                                        BASE_LEVELS_MAX - 1, base) < 0 ? -ENOMEM : -EMLINK;
+                b = lookup(base, userdata);
                 if (!b)
                         return asprintf(ret_message, "base profile \"%s\" does not exist (yet)", base) < 0 ? -ENOMEM
                                                                                                           : -ENOENT;

@@ -130,6 +130,10 @@ int install_reconcile(Sync *s);
  * why: -ENOENT a base does not exist (yet), -ELOOP a cycle, -EMLINK too long a
  * chain, -EPROTONOSUPPORT an oci:// base. */
 int base_resolve(Sync *s, json_object *profile, json_object **ret_spec, char **ret_message);
+/* The same with profiles looked up by name through lookup (NULL: no such profile). */
+typedef json_object *(*base_lookup_fn_t)(const char *name, void *userdata);
+int base_resolve_full(json_object *profile, base_lookup_fn_t lookup, void *userdata, json_object **ret_spec,
+                      char **ret_message);
 
 /* sync-node-status.c: this node's part of a SeccompProfile's status. */
 char *node_finalizer_name(const char *node);
