@@ -108,7 +108,8 @@ static int install_one(Sync *s, json_object *p)
                 return log_oom();
         if (r < 0) {
                 log_warning_errno(r, "SeccompProfile %s has no usable spec: %m", name);
-                return node_status_set(s, p, "InvalidProfile", "spec.defaultAction is missing");
+                return node_status_set(s, p, "InvalidProfile",
+                                       r == -EINVAL ? "spec is missing" : "spec.defaultAction is missing");
         }
         /* The finalizer first: a file is never left behind by a deleted profile. */
         r = node_finalizer(s, p, true);
