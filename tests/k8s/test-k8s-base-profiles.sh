@@ -61,8 +61,11 @@ run_probe() {
 }
 cleanup_add cgroup_remove /sysreck8sbase-enforce
 
+# denied FILE ARGS...: the probe ran and reported a denied syscall (exit status 3)
 denied() {
-    ! run_probe "$@"
+    local rc=0
+    run_probe "$@" || rc=$?
+    ((rc == 3))
 }
 
 # condition_says NAME TEXT: this node's condition message mentions TEXT
@@ -101,15 +104,22 @@ POD=$(kubectl create -f "$D/pod.yaml" -o jsonpath='{.metadata.name}')
 REC=base-rec-w-$(pod_suffix "$POD" base-)
 k8s_check "the probe's pod is recorded" wait_for 30 sp_has "$REC" sysinfo getitimer execve
 k8s_check "... and installed on the node" wait_for 10 test -s "$KDIR/$REC.json"
-k8s_check "the recorded profile runs the probe under runc" run_probe "$KDIR/$REC.json" quick sysinfo itimer
 kubectl delete pod "$POD" --wait=false >/dev/null
 
-# "app": the recording without sysinfo and getitimer, on top of app-base
+# "app": the recording without sysinfo and getitimer, on top of app-base. runc's init is
+# a Go program that loads the filter before it executes the probe; when the Go runtime
+# preempts it in between (more likely on a busy machine), it signals itself and returns
+# from the handler: calls that the recording may not have seen, and without which the
+# container dies of SIGSEGV. They are added, so that only the probe's calls decide.
 kubectl get sp "$REC" -o json | jq '
     {apiVersion, kind, metadata: {name: "app"},
      spec: (.spec | .baseProfileName = "app-base"
                   | .syscalls = [.syscalls[] | .names -= ["sysinfo", "getitimer"]
-                                 | select(.names | length > 0)])}' >"$D/app.json"
+                                 | select(.names | length > 0)]
+                  | .syscalls += [{action: "SCMP_ACT_ALLOW",
+                                   names: ["futex", "getpid", "gettid", "madvise", "nanosleep",
+                                           "rt_sigprocmask", "rt_sigreturn", "sched_yield",
+                                           "sigaltstack", "tgkill"]}])}' >"$D/app.json"
 jq '.spec | {defaultAction, architectures, syscalls}' "$D/app.json" >"$D/app-alone.json"
 k8s_check "without its bases the profile denies the probe's sysinfo (runc)" denied "$D/app-alone.json" sysinfo
 
