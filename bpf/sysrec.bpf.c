@@ -206,8 +206,21 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *
         __u32 flags = cg->flags;
         int kind;
 
-        if (!(flags & SYSREC_CG_GATED) || (flags & SYSREC_CG_GATE_FILTER))
+        if (!(flags & SYSREC_CG_GATED))
                 return true;
+        if (flags & SYSREC_CG_GATE_FILTER) {
+                /* Once the runtime has installed the container's filter, only the
+                 * tasks it applies to make calls the profile must allow: the thread
+                 * that installed it (runc does so without TSYNC) and what that thread
+                 * executes. The runtime's other threads, and on some hosts its parent
+                 * process in the same cgroup, are not filtered: they die at the
+                 * execve or stay outside the container's profile. */
+                struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+                if (!bpf_core_field_exists(t->seccomp))
+                        return true;
+                return BPF_CORE_READ(t, seccomp.mode) != 0;
+        }
         kind = gate_kind(regs, abi, id);
         if (kind == GATE_FILTER) {
                 /* The profile applies from here: forget what came before. */

@@ -167,6 +167,11 @@ static int daemon_start(RecordContext *c, sd_bus_error *e)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
+        if (arg.base_profile)
+                return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager",
+                                          "StartRecording", e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s",
+                                          c->cg_path, 2, "arguments", "b", (int)arg.arguments, "base-profile",
+                                          "s", arg.base_profile);
         return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StartRecording",
                                   e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s", c->cg_path, 1,
                                   "arguments", "b", (int)arg.arguments);
@@ -213,6 +218,9 @@ static int standalone_finish(RecordContext *c, char **ret_profile)
         int r = recorder_release(c->recorder, 1, &s);
         if (r < 0)
                 return log_error_errno(r, "Failed to collect the recording: %m");
+        r = merge_base_profile(&s);
+        if (r < 0)
+                return r;
         ProfileOptions o = { .name = c->name, .arguments = arg.arguments };
 
         return profile_format_full(&s, arg.format, &o, ret_profile);

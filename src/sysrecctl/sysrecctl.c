@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "base-profile.h"
 #include "bus-pairs.h"
 #include "gettext.h"
 #include "log.h"
@@ -134,6 +135,8 @@ static int append_options(sd_bus_message *m)
                 r = sd_bus_message_append(m, "{sv}", "skip-runtime-setup", "b", 1);
         if (r >= 0 && arg.publish)
                 r = sd_bus_message_append(m, "{sv}", "publish", "b", 1);
+        if (r >= 0 && arg.base_profile)
+                r = sd_bus_message_append(m, "{sv}", "base-profile", "s", arg.base_profile);
         if (r >= 0 && arg.metadata)
                 r = bus_append_pairs_entry(m, "metadata", arg.metadata);
         if (r < 0)
@@ -649,6 +652,7 @@ static const HelpEntry help_options[] = {
         { "-o --output=FILE", N_("record, profile, merge: write the profile to FILE\n(default: stdout)") },
         { "-n --name=NAME", N_("record: name of the recording; merge: of the profile") },
         { "   --no-arguments", N_("start, record, merge: no argument rules") },
+        { "   --base-profile=NAME", N_("start, record, merge: add base profile NAME (what the\ncontainer runtime needs after its filter install)") },
         { "   --check", N_("merge: only check that the first profile covers the others") },
         { "   --profile=FILE", N_("verify: the oci or spo profile to check against") },
         { "   --standalone", N_("record: load the BPF program here, never use sysrecd") },
@@ -730,6 +734,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_UNIT_DIR,
                 ARG_SKIP_RUNTIME_SETUP,
                 ARG_NO_ARGUMENTS,
+                ARG_BASE_PROFILE,
                 ARG_CHECK,
                 ARG_PROFILE,
                 ARG_NO_PAGER,
@@ -755,6 +760,7 @@ static int parse_argv(int argc, char *argv[])
                 { "unit-dir", required_argument, NULL, ARG_UNIT_DIR },
                 { "skip-runtime-setup", no_argument, NULL, ARG_SKIP_RUNTIME_SETUP },
                 { "no-arguments", no_argument, NULL, ARG_NO_ARGUMENTS },
+                { "base-profile", required_argument, NULL, ARG_BASE_PROFILE },
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "profile", required_argument, NULL, ARG_PROFILE },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
@@ -849,6 +855,14 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case ARG_NO_ARGUMENTS:
                         arg.arguments = false;
+                        break;
+                case ARG_BASE_PROFILE:
+                        if (!base_profile_name_is_valid(optarg)) {
+                                log_error(_("Invalid base profile name '%s': expected [A-Za-z0-9][A-Za-z0-9._-]*, not a path."),
+                                          optarg);
+                                return -EINVAL;
+                        }
+                        arg.base_profile = optarg;
                         break;
                 case ARG_CHECK:
                         arg.check = true;

@@ -43,6 +43,7 @@ typedef struct Args {
         bool arguments;      /* argument rules in locally written profiles */
         bool check;          /* merge --check */
         const char *profile; /* verify --profile */
+        const char *base_profile; /* start, record, merge: a base profile's name */
 } Args;
 
 extern Args arg;
@@ -57,6 +58,9 @@ int bus_error_exit(const sd_bus_error *e, int r, const char *what);
 int output_data(const void *data, size_t size, bool binary);
 /* A profile's text; bpf (base64 text) is written as raw bytes. Logs errors. */
 int output_profile(const char *text, ProfileFormat f);
+
+/* Union --base-profile's set into s (nothing without it). Logs errors. */
+int merge_base_profile(SyscallSet *s);
 
 int verb_record(int argc, char *argv[]);
 int verb_apply(int argc, char *argv[]);

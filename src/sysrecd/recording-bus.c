@@ -250,6 +250,14 @@ static int property_get_metadata(sd_bus *bus, const char *path, const char *inte
         return bus_append_pairs(reply, r->options.metadata);
 }
 
+static int property_get_base_profile(sd_bus *bus, const char *path, const char *interface,
+                                     const char *property, sd_bus_message *reply, void *userdata,
+                                     sd_bus_error *error)
+{
+        Recording *r = userdata;
+        return sd_bus_message_append(reply, "s", strempty(r->options.base_profile));
+}
+
 static int property_get_options(sd_bus *bus, const char *path, const char *interface,
                                 const char *property, sd_bus_message *reply, void *userdata,
                                 sd_bus_error *error)
@@ -285,6 +293,7 @@ const sd_bus_vtable recording_vtable[] = {
         SD_BUS_PROPERTY("Arguments", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Publish", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Metadata", "a{ss}", property_get_metadata, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("BaseProfile", "s", property_get_base_profile, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_stop,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetProfile", SD_BUS_ARGS("s", format), SD_BUS_RESULT("s", profile),

@@ -47,6 +47,8 @@ typedef struct RecordingOptions {
         bool publish;
         bool merge;
         char **metadata; /* alternating keys and values */
+        char *base_profile;      /* name of a base profile unioned into the profiles, or NULL */
+        SyscallSet base_profile_set; /* ... as read when the recording started */
 } RecordingOptions;
 
 /* A cgroup a recording tracked, with its own syscalls once stopped. */

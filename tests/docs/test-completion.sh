@@ -30,6 +30,8 @@ out=$(complete_line sysrecctl list --json=p)
 grep -qx "pretty" <<<"$out"; check "completes --json values" $?
 out=$(complete_line sysrecctl show --format=s)
 grep -qx "systemd" <<<"$out"; check "completes format values" $?
+out=$(SYSREC_BASE_PROFILE_PATH=$SRC/data/base-profiles complete_line sysrecctl start --base-profile=r)
+[ "$out" = runc ]; check "completes base profile names from the search path" $?
 
 sysrecd_start "$TMP/d"
 CG=$(cgroup2_mount)/sysrec-compl-$$
