@@ -407,3 +407,71 @@ int BPF_PROG(cgroup_mkdir_raw, struct cgroup *cgrp, const char *path)
 {
         return on_mkdir(cgrp);
 }
+
+/* Live progress counts processes: a new process (not a thread) forked in a
+ * tracked cgroup, or a whole process moved into one (a container runtime's
+ * init, a unit's main process, sysrecctl record's command). A hint like the
+ * syscall events; nothing in the profile depends on it. */
+static __always_inline int on_new_process(__u64 cgid, __u32 pid)
+{
+        struct sysrec_cgroup *cg;
+        struct sysrec_event *e;
+
+        if (!filter[filter_slot(cgid)])
+                return 0;
+        cg = bpf_map_lookup_elem(&cgroups, &cgid);
+        if (!cg)
+                return 0;
+        e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+        if (!e) {
+                __sync_fetch_and_add(&dropped_events, 1);
+                return 0;
+        }
+        __builtin_memset(e, 0, sizeof(*e));
+        e->cgroup = cgid;
+        e->recording = cg->recording;
+        e->pid = pid;
+        e->type = SYSREC_EVENT_PROCESS;
+        bpf_ringbuf_submit(e, 0);
+        return 0;
+}
+
+static __always_inline int on_fork(struct task_struct *child)
+{
+        /* The child's own cgroup: clone3(CLONE_INTO_CGROUP) starts it elsewhere. */
+        if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+                return 0;
+        return on_new_process(BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id), BPF_CORE_READ(child, tgid));
+}
+
+static __always_inline int on_attach(struct cgroup *dst, struct task_struct *task, bool threadgroup)
+{
+        if (!threadgroup)
+                return 0;
+        return on_new_process(BPF_CORE_READ(dst, kn, id), BPF_CORE_READ(task, tgid));
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child)
+{
+        return on_fork(child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+        return on_fork(child);
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach, struct cgroup *dst, const char *path, struct task_struct *task, bool threadgroup)
+{
+        return on_attach(dst, task, threadgroup);
+}
+
+SEC("raw_tp/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_raw, struct cgroup *dst, const char *path, struct task_struct *task,
+             bool threadgroup)
+{
+        return on_attach(dst, task, threadgroup);
+}
