@@ -411,28 +411,17 @@ int BPF_PROG(cgroup_mkdir_raw, struct cgroup *cgrp, const char *path)
 /* Live progress counts processes: a new process (not a thread) forked in a
  * tracked cgroup, or a whole process moved into one (a container runtime's
  * init, a unit's main process, sysrecctl record's command). A hint like the
- * syscall events; nothing in the profile depends on it. */
-static __always_inline int on_new_process(__u64 cgid, __u32 pid)
+ * syscall events (its pid is the forking or moving task's); nothing in the
+ * profile depends on it. */
+static __always_inline int on_new_process(__u64 cgid)
 {
         struct sysrec_cgroup *cg;
-        struct sysrec_event *e;
 
         if (!filter[filter_slot(cgid)])
                 return 0;
         cg = bpf_map_lookup_elem(&cgroups, &cgid);
-        if (!cg)
-                return 0;
-        e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-        if (!e) {
-                __sync_fetch_and_add(&dropped_events, 1);
-                return 0;
-        }
-        __builtin_memset(e, 0, sizeof(*e));
-        e->cgroup = cgid;
-        e->recording = cg->recording;
-        e->pid = pid;
-        e->type = SYSREC_EVENT_PROCESS;
-        bpf_ringbuf_submit(e, 0);
+        if (cg)
+                emit(SYSREC_EVENT_PROCESS, cgid, 0, cg->recording, 0, 0);
         return 0;
 }
 
@@ -441,14 +430,14 @@ static __always_inline int on_fork(struct task_struct *child)
         /* The child's own cgroup: clone3(CLONE_INTO_CGROUP) starts it elsewhere. */
         if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
                 return 0;
-        return on_new_process(BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id), BPF_CORE_READ(child, tgid));
+        return on_new_process(BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id));
 }
 
-static __always_inline int on_attach(struct cgroup *dst, struct task_struct *task, bool threadgroup)
+static __always_inline int on_attach(struct cgroup *dst, bool threadgroup)
 {
         if (!threadgroup)
                 return 0;
-        return on_new_process(BPF_CORE_READ(dst, kn, id), BPF_CORE_READ(task, tgid));
+        return on_new_process(BPF_CORE_READ(dst, kn, id));
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -466,12 +455,12 @@ int BPF_PROG(process_fork_raw, struct task_struct *parent, struct task_struct *c
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(cgroup_attach, struct cgroup *dst, const char *path, struct task_struct *task, bool threadgroup)
 {
-        return on_attach(dst, task, threadgroup);
+        return on_attach(dst, threadgroup);
 }
 
 SEC("raw_tp/cgroup_attach_task")
 int BPF_PROG(cgroup_attach_raw, struct cgroup *dst, const char *path, struct task_struct *task,
              bool threadgroup)
 {
-        return on_attach(dst, task, threadgroup);
+        return on_attach(dst, threadgroup);
 }
