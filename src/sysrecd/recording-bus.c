@@ -186,9 +186,13 @@ static int property_get_syscalls(sd_bus *bus, const char *path, const char *inte
         SyscallSet s;
         int k;
 
-        k = recording_get_syscalls(r, &s);
-        if (k < 0)
-                return k;
+        if (r->emitting)
+                s = *r->emitting;
+        else {
+                k = recording_get_syscalls(r, &s);
+                if (k < 0)
+                        return k;
+        }
         if (strcmp(property, "SyscallCount") == 0)
                 return sd_bus_message_append(reply, "u", syscall_set_count(&s));
 
@@ -302,14 +306,18 @@ static int on_changed_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         Recording *r = userdata;
         bool cgroups = r->cgroups_changed;
+        SyscallSet set;
 
         r->changed_source = sd_event_source_disable_unref(r->changed_source);
         r->cgroups_changed = false;
-        if (r->manager->bus && r->state == RECORDING_RECORDING)
-                (void)sd_bus_emit_properties_changed(r->manager->bus, r->object_path,
-                                                     "org.sysrec1.Recording", "SyscallCount",
-                                                     "Syscalls", "LostCgroups", "Processes",
-                                                     cgroups ? "Cgroups" : NULL, NULL);
+        if (!r->manager->bus || r->state != RECORDING_RECORDING || recording_get_syscalls(r, &set) < 0)
+                return 0;
+        /* Syscalls and SyscallCount from one walk of the kernel map. */
+        r->emitting = &set;
+        (void)sd_bus_emit_properties_changed(r->manager->bus, r->object_path, "org.sysrec1.Recording",
+                                             "SyscallCount", "Syscalls", "LostCgroups", "Processes",
+                                             cgroups ? "Cgroups" : NULL, NULL);
+        r->emitting = NULL;
         return 0;
 }
 

@@ -86,6 +86,7 @@ typedef struct Recording {
         sd_event_source *changed_source; /* rate limit for PropertiesChanged */
         bool syscalls_changed;
         bool cgroups_changed; /* Cgroups is emitted only then: counting walks the map */
+        const SyscallSet *emitting; /* while emitting changes: one collect for every getter */
 } Recording;
 
 const char *recording_state_to_string(RecordingState s);
