@@ -195,9 +195,15 @@ static Progress *progress_start(RecordContext *c)
         return TAKE_PTR(p);
 }
 
+static int on_resize(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        progress_resize(userdata);
+        return 0;
+}
+
 /* Dispatch the bus (and so the progress) until the command exits; the
- * caller reaps it. */
-static int wait_exit_with_progress(RecordContext *c)
+ * caller reaps it. The command was forked before SIGWINCH was blocked. */
+static int wait_exit_with_progress(RecordContext *c, Progress *progress)
 {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(sd_event_source_unrefp) sd_event_source *source = NULL;
@@ -214,6 +220,8 @@ static int wait_exit_with_progress(RecordContext *c)
                 r = sd_event_add_io(event, &source, pidfd, EPOLLIN, on_command_exit, &exited);
         if (r >= 0)
                 (void)sd_event_source_set_description(source, "command-exit");
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGWINCH | SD_EVENT_SIGNAL_PROCMASK, on_resize, progress);
         /* Not sd_event_exit(): sd-bus closes an attached connection when its loop
          * exits, and the recording is still to be stopped on it. */
         while (r >= 0 && !exited)
@@ -345,7 +353,7 @@ int verb_record(int argc, char *argv[])
         }
 
         if (progress)
-                (void)wait_exit_with_progress(&c);
+                (void)wait_exit_with_progress(&c, progress);
         status = wait_command(&c);
         remove_cgroup(&c);
         r = c.bus ? daemon_finish(&c, &profile) : standalone_finish(&c, &profile);

@@ -95,6 +95,8 @@ int progress_new(sd_bus *bus, const char *name, FILE *out, ProgressStyle style, 
 /* The one GetAll, after every match is installed. NoSuchRecording in e. */
 int progress_load(Progress *p, sd_bus_error *e);
 bool progress_is_recording(Progress *p);
+/* The terminal changed size (SIGWINCH): move the bottom status line. */
+void progress_resize(Progress *p);
 /* Restore the terminal, print the final counts (and the profile path once stopped). */
 void progress_end(Progress *p);
 Progress *progress_free(Progress *p);

@@ -263,19 +263,35 @@ static int get_all(Progress *p, sd_bus_error *e)
         return read_properties(p, reply);
 }
 
-static void bottom_setup(Progress *p)
+static bool bottom_get_size(Progress *p)
 {
         struct winsize ws = {};
 
-        if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) < 0 || ws.ws_row < 3) {
+        if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) < 0 || ws.ws_row < 3)
+                return false;
+        p->rows = ws.ws_row;
+        p->cols = ws.ws_col;
+        return true;
+}
+
+static void bottom_setup(Progress *p)
+{
+        if (!bottom_get_size(p)) {
                 p->tty = false;
                 return;
         }
-        p->rows = ws.ws_row;
-        p->cols = ws.ws_col;
         /* As apt does: make room, then scroll only rows 1..rows-1. */
         fprintf(p->out, "\n\0337\033[1;%ur\0338\033[1A", p->rows - 1);
         fflush(p->out);
+}
+
+void progress_resize(Progress *p)
+{
+        if (p->style != PROGRESS_BOTTOM || !p->tty || !bottom_get_size(p))
+                return;
+        /* The scroll region for the new height, then the status on its new last row. */
+        fprintf(p->out, "\0337\033[1;%ur\0338", p->rows - 1);
+        status_draw(p);
 }
 
 static void bottom_teardown(Progress *p)

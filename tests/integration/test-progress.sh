@@ -180,7 +180,7 @@ expect_true "watch of a missing recording names it" grep -qF "No recording 'nosu
 # ---------------------------------------------------------------------------------------
 # record on a terminal
 # ---------------------------------------------------------------------------------------
-cmd="seq 1 40; mkfifo $WORK/fifo-rec; sleep 3"
+cmd="seq 1 40; mkfifo $WORK/fifo-rec; sleep 4"
 tmux_run rec "cd $WORK && $S record --daemon -o $WORK/rec.json -- sh -c '$cmd'"
 if wait_screen main:rec '^40$' && wait_screen main:rec '^[0-9]+ syscalls, [0-9]+ processes, 1 cgroups  \+ [a-z]'; then
     pass "record shows its status (counts, then the newest syscalls) while the command runs"
@@ -193,6 +193,13 @@ expect_eq "record's status is on the terminal's last row (20)" \
 # 19 rows scroll: its last 18 lines, then the empty line the cursor waits on.
 expect_eq "the command's output scrolls above it intact (rows 1-18: its lines 23-40, row 19 empty)" \
     "$(head -n 19 "$WORK/rec-live.txt" | tr '\n' ' ')" "$(seq 23 40 | tr '\n' ' ') "
+"${TMUX_CMD[@]}" resize-window -t main:rec -y 15
+for ((i = 0; i < 50; i++)); do
+    [[ "$(screen main:rec | grep -En '^[0-9]+ syscalls, ' | cut -d: -f1)" == 15 ]] && break
+    sleep 0.1
+done
+expect_eq "after the terminal shrinks to 15 rows (SIGWINCH), the status is on row 15" \
+    "$(screen main:rec | grep -En '^[0-9]+ syscalls, ' | cut -d: -f1)" 15
 if wait_screen main:rec '^EXIT=0$'; then
     pass "record exits with the command's status 0"
 else
