@@ -208,6 +208,7 @@ static void print_wrapped(const char *label, int width, char **names, size_t n)
 /* Every group but @known (which holds every syscall systemd knows) that has name. */
 static char *groups_of(const char *name)
 {
+        const char *sep = "";
         char *s = NULL;
         size_t n = 0;
         FILE *f = open_memstream(&s, &n);
@@ -215,8 +216,10 @@ static char *groups_of(const char *name)
         if (!f)
                 return NULL;
         for (size_t i = 0; i < ELEMENTSOF(syscall_groups); i++)
-                if (strcmp(syscall_groups[i].name, "@known") != 0 && group_has(&syscall_groups[i], name))
-                        fprintf(f, "%s%s", n || ftell(f) ? " " : "", syscall_groups[i].name);
+                if (strcmp(syscall_groups[i].name, "@known") != 0 && group_has(&syscall_groups[i], name)) {
+                        fprintf(f, "%s%s", sep, syscall_groups[i].name);
+                        sep = " ";
+                }
         if (fclose(f) != 0)
                 return NULL;
         return s;

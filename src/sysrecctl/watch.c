@@ -16,7 +16,6 @@
 
 #include "log.h"
 #include "macro.h"
-#include "names.h"
 #include "sysrecctl.h"
 
 #define RECORDING_IFACE "org.sysrec1.Recording"
@@ -435,10 +434,8 @@ int verb_watch(int argc, char *argv[])
                 log_error("Usage: sysrecctl watch NAME");
                 return EXIT_USAGE;
         }
-        if (!recording_name_is_valid(argv[1])) {
-                log_error("Invalid recording name '%s'.", argv[1]);
+        if (check_name_arg(argv[1]) < 0)
                 return EXIT_USAGE;
-        }
         if (bus_connect(&bus) < 0)
                 return EXIT_FAIL;
         r = sd_event_default(&event);
