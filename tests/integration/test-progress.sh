@@ -54,10 +54,12 @@ fi
 pass "sysrecd (pid $SYSRECD_PID) runs on a private bus"
 
 # workload CGROUP: move a shell into CGROUP, which then starts 3 processes (mkfifo,
-# true, python3): 4 processes in all. Syscalls: mknodat (mkfifo), ptrace (python3).
+# true, python3, which also starts a thread: not a process): 4 processes in all.
+# Syscalls: mknodat (mkfifo), ptrace (python3).
 workload() {
     sh -c "echo \$\$ > $CG2$1/cgroup.procs; exec sh -c 'mkfifo $WORK/fifo-\$\$; /bin/true & wait; \
-        /usr/bin/python3 -c \"import ctypes; ctypes.CDLL(None).ptrace(0xdead, 0, 0, 0)\"'"
+        /usr/bin/python3 -c \"import ctypes, threading; t = threading.Thread(target=int); t.start(); t.join(); \
+ctypes.CDLL(None).ptrace(0xdead, 0, 0, 0)\"'"
 }
 
 # screen TARGET [-S -]: what the tmux pane shows (with -S -: and its scrollback), wrapped
