@@ -16,6 +16,9 @@
 #define _noreturn_ __attribute__((noreturn))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#ifndef MAX
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 
 /* Return the pointer and forget it in the caller's cleanup variable. */
 #define TAKE_PTR(p)                                                                                \

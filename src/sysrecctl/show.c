@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "gettext.h"
 #include "syscall-groups.h"
 #include "sysrecctl.h"
 
@@ -122,7 +123,7 @@ int recording_info_get(sd_bus *bus, const char *name, bool syscalls, RecordingIn
         if (r >= 0 && syscalls)
                 r = read_syscalls(bus, path, info, e);
         if (r == -EINVAL && !sd_bus_error_is_set(e))
-                sd_bus_error_setf(e, "org.sysrec1.Error.NoSuchRecording", "No recording '%s'.", name);
+                sd_bus_error_setf(e, "org.sysrec1.Error.NoSuchRecording", _("No recording '%s'."), name);
         return r;
 }
 
