@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "pager.h"
 #include "gettext.h"
 #include "syscall-groups.h"
 #include "sysrecctl.h"
@@ -317,6 +318,7 @@ int verb_show(int argc, char *argv[])
         if (r < 0)
                 return bus_error_exit(&e, r, "show recording");
 
+        pager_open();
         if (arg.json) {
                 _cleanup_(json_object_putp) json_object *o = recording_info_to_json(&info);
                 add_groups_json(o, &info);
