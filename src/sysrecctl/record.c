@@ -201,6 +201,21 @@ static int on_resize(sd_event_source *s, const struct signalfd_siginfo *si, void
         return 0;
 }
 
+/* SIGTERM ends sysrecctl as it does without progress, but leaves the
+ * terminal's scroll region as it found it. */
+static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        sigset_t mask;
+
+        progress_abort(userdata);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        signal(SIGTERM, SIG_DFL);
+        raise(SIGTERM);
+        (void)sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        return 0;
+}
+
 /* Dispatch the bus (and so the progress) until the command exits; the
  * caller reaps it. The command was forked before SIGWINCH was blocked. */
 static int wait_exit_with_progress(RecordContext *c, Progress *progress)
@@ -222,6 +237,8 @@ static int wait_exit_with_progress(RecordContext *c, Progress *progress)
                 (void)sd_event_source_set_description(source, "command-exit");
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGWINCH | SD_EVENT_SIGNAL_PROCMASK, on_resize, progress);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_terminate, progress);
         /* Not sd_event_exit(): sd-bus closes an attached connection when its loop
          * exits, and the recording is still to be stopped on it. */
         while (r >= 0 && !exited)

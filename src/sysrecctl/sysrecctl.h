@@ -99,6 +99,8 @@ int progress_load(Progress *p, sd_bus_error *e);
 bool progress_is_recording(Progress *p);
 /* The terminal changed size (SIGWINCH): move the bottom status line. */
 void progress_resize(Progress *p);
+/* Restore the terminal only (we are about to die of a signal). */
+void progress_abort(Progress *p);
 /* Restore the terminal, print the final counts (and the profile path once stopped). */
 void progress_end(Progress *p);
 Progress *progress_free(Progress *p);

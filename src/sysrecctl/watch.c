@@ -300,6 +300,14 @@ static void bottom_teardown(Progress *p)
         fflush(p->out);
 }
 
+void progress_abort(Progress *p)
+{
+        if (p && p->style == PROGRESS_BOTTOM && p->tty)
+                bottom_teardown(p);
+        if (p)
+                p->tty = false;
+}
+
 int progress_new(sd_bus *bus, const char *name, FILE *out, ProgressStyle style, Progress **ret)
 {
         _cleanup_(progress_freep) Progress *p = NULL;

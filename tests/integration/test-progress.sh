@@ -210,6 +210,32 @@ fi
 expect_true "record prints the final counts (4 processes: sh, seq, mkfifo, sleep)" \
     grep -Eqx 'Recorded [0-9]+ syscalls, 4 processes, 1 cgroups\.' <(screen main:rec)
 expect_eq "record's profile has mknodat" "$(jq '[.syscalls[].names[]] | index("mknodat") != null' "$WORK/rec.json")" true
+# SIGTERM ends record as without progress (exit 143, the command left running), but the
+# terminal gets its full scroll region back and the status row is cleared.
+tmux_run term "$S record --daemon -o $WORK/term.json -- sleep 60; echo TERM=\$?; sleep 0.5; seq 1 30"
+if wait_screen main:term '^[0-9]+ syscalls, '; then
+    pane=$("${TMUX_CMD[@]}" display-message -p -t main:term '#{pane_pid}')
+    rpid=$(pgrep -P "$pane" -x sysrecctl)
+    rcg=$(sed -n 's/^0:://p' "/proc/$rpid/cgroup")/sysrec-record-$rpid
+    cleanup_add cgroup_remove "$rcg"
+    kill -TERM "$rpid"
+    if wait_screen main:term '^TERM=143$' && wait_screen main:term '^EXIT=0$'; then
+        pass "record dies of SIGTERM as without progress (exit 143)"
+    else
+        fail "record dies of SIGTERM (exit 143)" "$(screen main:term)"
+    fi
+    expect_false "after SIGTERM no status line is left on the screen" grep -Eq '^[0-9]+ syscalls, ' <(screen main:term)
+    # With the scroll region reset, later output scrolls through all 20 rows: the
+    # last line printed is on row 19, above the cursor's empty row 20.
+    expect_eq "after SIGTERM the terminal scrolls all its rows again" \
+        "$(screen main:term | sed -n 19p)" "EXIT=0"
+    # What SIGTERM leaves behind, as without progress: the command in its cgroup.
+    echo 1 >"$CG2$rcg/cgroup.kill"
+    cgroup_remove "$rcg"
+else
+    fail "record shows its status (before SIGTERM)" "$(screen main:term)"
+fi
+
 "$S" record --daemon -o "$WORK/rec2.json" -- true 2>"$WORK/rec2.err"
 expect_false "record without a terminal prints no progress" grep -q -e $'\e' -e '^Recorded' "$WORK/rec2.err"
 
