@@ -8,7 +8,8 @@
 #     line "N syscalls, M processes, K cgroups" redrawn in place, and exits 0 with the
 #     profile path when the recording stops;
 #   - `sysrecctl record -- CMD` keeps its status on the terminal's last row while the
-#     command's output scrolls above it, intact, and prints the final counts;
+#     command's output scrolls above it, intact, moves it when the terminal shrinks,
+#     restores the terminal when killed with SIGTERM, and prints the final counts;
 # and without a terminal: watch prints plain lines (no escape sequence) and exits 0 on
 # SIGTERM; watch of a missing recording fails with exit code 4; `sysrecctl show` files
 # the syscalls under systemd's groups and lists ptrace as not in @system-service (text
