@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <systemd/sd-event.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -163,6 +166,87 @@ static int wait_command(RecordContext *c)
         return 128 + WTERMSIG(status);
 }
 
+static int on_command_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        bool *exited = userdata;
+
+        *exited = true;
+        return 0;
+}
+
+/* Daemon mode on a terminal: subscribe to the recording's changes so that
+ * the wait for the command can show them. Progress is a nicety: failing to
+ * set it up only says so. */
+static Progress *progress_start(RecordContext *c)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(progress_freep) Progress *p = NULL;
+        int r;
+
+        if (!c->bus || !arg.progress || arg.quiet || !isatty(STDERR_FILENO))
+                return NULL;
+        r = progress_new(c->bus, c->name, stderr, PROGRESS_BOTTOM, &p);
+        if (r >= 0)
+                r = progress_load(p, &e);
+        if (r < 0) {
+                log_warning("Cannot show progress: %s", e.message ?: strerror(-r));
+                return NULL;
+        }
+        return TAKE_PTR(p);
+}
+
+static int on_resize(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        progress_resize(userdata);
+        return 0;
+}
+
+/* SIGTERM ends sysrecctl as it does without progress, but leaves the
+ * terminal's scroll region as it found it. */
+static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        sigset_t mask;
+
+        progress_abort(userdata);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        signal(SIGTERM, SIG_DFL);
+        raise(SIGTERM);
+        (void)sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        return 0;
+}
+
+/* Dispatch the bus (and so the progress) until the command exits; the
+ * caller reaps it. The command was forked before SIGWINCH was blocked. */
+static int wait_exit_with_progress(RecordContext *c, Progress *progress)
+{
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(sd_event_source_unrefp) sd_event_source *source = NULL;
+        _cleanup_close_ int pidfd = pidfd_open(c->child, 0);
+        bool exited = false;
+        int r;
+
+        if (pidfd < 0)
+                return log_debug_errno(negative_errno(), "Failed to open the command's pidfd: %m");
+        r = sd_event_new(&event);
+        if (r >= 0)
+                r = sd_bus_attach_event(c->bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_event_add_io(event, &source, pidfd, EPOLLIN, on_command_exit, &exited);
+        if (r >= 0)
+                (void)sd_event_source_set_description(source, "command-exit");
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGWINCH | SD_EVENT_SIGNAL_PROCMASK, on_resize, progress);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_terminate, progress);
+        /* Not sd_event_exit(): sd-bus closes an attached connection when its loop
+         * exits, and the recording is still to be stopped on it. */
+        while (r >= 0 && !exited)
+                r = sd_event_run(event, UINT64_MAX);
+        (void)sd_bus_detach_event(c->bus);
+        return r;
+}
+
 static int daemon_start(RecordContext *c, sd_bus_error *e)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -251,6 +335,7 @@ int verb_record(int argc, char *argv[])
 {
         _cleanup_(record_context_done) RecordContext c = { .cg_fd = -EBADF, .release_fd = -EBADF };
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(progress_freep) Progress *progress = NULL;
         _cleanup_free_ char *profile = NULL;
         int r, status = EXIT_FAIL;
 
@@ -276,8 +361,11 @@ int verb_record(int argc, char *argv[])
         if (r < 0 && c.bus)
                 (void)bus_error_exit(&e, r, "start recording");
         if (r >= 0)
+                progress = progress_start(&c);
+        if (r >= 0)
                 r = move_and_release(&c);
         if (r < 0) {
+                progress_end(progress);
                 if (c.child > 0) {
                         kill(c.child, SIGKILL);
                         (void)waitpid(c.child, NULL, 0);
@@ -289,9 +377,12 @@ int verb_record(int argc, char *argv[])
                 return EXIT_FAIL;
         }
 
+        if (progress)
+                (void)wait_exit_with_progress(&c, progress);
         status = wait_command(&c);
         remove_cgroup(&c);
         r = c.bus ? daemon_finish(&c, &profile) : standalone_finish(&c, &profile);
+        progress_end(progress);
         if (r < 0)
                 return EXIT_FAIL;
         if (output_profile(profile, arg.format) < 0)

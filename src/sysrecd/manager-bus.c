@@ -608,7 +608,7 @@ void manager_bus_recording_stopped(Manager *m, Recording *r)
                 return;
         (void)sd_bus_emit_properties_changed(m->bus, r->object_path, "org.sysrec1.Recording", "State",
                                              "StoppedUSec", "ProfilePath", "SyscallCount", "Syscalls",
-                                             NULL);
+                                             "Cgroups", NULL);
         (void)sd_bus_emit_signal(m->bus, "/org/sysrec1", "org.sysrec1.Manager", "RecordingStopped",
                                  "sos", r->name, r->object_path, strempty(r->profile_path));
         emit_manager_changed(m);

@@ -153,6 +153,8 @@ static json_object *recording_to_json(Recording *r)
                 k = add(o, "merged", json_object_new_int64(r->n_merged));
         if (k >= 0)
                 k = add(o, "lost", json_object_new_int64(r->n_lost));
+        if (k >= 0)
+                k = add(o, "processes", json_object_new_int64(r->n_processes));
         if (k >= 0 && r->profile_path)
                 k = add(o, "profile_path", json_object_new_string(r->profile_path));
         if (k >= 0)
@@ -462,6 +464,10 @@ int recording_parse_saved(Manager *m, const char *text, Recording **ret)
         if (get_u64(o, "lost", UINT32_MAX, &v) < 0)
                 return -EBADMSG;
         r->n_lost = (unsigned)v;
+        v = 0;
+        if (get_u64(o, "processes", UINT32_MAX, &v) < 0)
+                return -EBADMSG;
+        r->n_processes = (unsigned)v;
         path = get_string(o, "profile_path");
         if (path && !(r->profile_path = strdup(path)))
                 return -ENOMEM;
