@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "recorder.h"
@@ -54,21 +55,21 @@ static int make_cgroup(RecordContext *c)
 
         r = cgroup2_find_mount(&c->cg_root);
         if (r < 0)
-                return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
+                return log_error_errno(r, _("Failed to find the cgroup2 mount: %m"));
         r = cgroup_pid_get_path(getpid(), &self);
         if (r < 0)
-                return log_error_errno(r, "Failed to find our own cgroup: %m");
+                return log_error_errno(r, _("Failed to find our own cgroup: %m"));
         if (asprintf(&c->cg_path, "%s/sysrec-record-%d", strcmp(self, "/") == 0 ? "" : self, (int)getpid()) < 0 ||
             asprintf(&full, "%s%s", c->cg_root, c->cg_path) < 0)
                 return log_oom();
         if (mkdir(full, 0755) < 0)
-                return log_error_errno(negative_errno(), "Failed to create cgroup %s: %m", full);
+                return log_error_errno(negative_errno(), _("Failed to create cgroup %s: %m"), full);
         root_fd = open(c->cg_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open %s: %m", c->cg_root);
+                return log_error_errno(negative_errno(), _("Failed to open %s: %m"), c->cg_root);
         r = cgroup_open(root_fd, c->cg_path, &c->cg_fd);
         if (r < 0)
-                return log_error_errno(r, "Failed to open cgroup %s: %m", full);
+                return log_error_errno(r, _("Failed to open cgroup %s: %m"), full);
         return 0;
 }
 
@@ -89,13 +90,13 @@ static void remove_cgroup(RecordContext *c)
                         int fd = open(kill_file, O_WRONLY | O_CLOEXEC);
                         if (fd >= 0) {
                                 if (write(fd, "1", 1) == 1)
-                                        log_notice("Killed processes the command left running.");
+                                        log_notice(_("Killed processes the command left running."));
                                 close(fd);
                         }
                 }
                 usleep(20 * 1000);
         }
-        log_warning_errno(negative_errno(), "Failed to remove cgroup %s: %m", full);
+        log_warning_errno(negative_errno(), _("Failed to remove cgroup %s: %m"), full);
 }
 
 /* Fork the command; it waits on a pipe until it has been moved into the cgroup. */
@@ -105,10 +106,10 @@ static int fork_command(RecordContext *c, char **cmd)
         pid_t pid;
 
         if (pipe2(p, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "Failed to create pipe: %m");
+                return log_error_errno(negative_errno(), _("Failed to create pipe: %m"));
         pid = fork();
         if (pid < 0)
-                return log_error_errno(negative_errno(), "Failed to fork: %m");
+                return log_error_errno(negative_errno(), _("Failed to fork: %m"));
         if (pid == 0) {
                 char b;
 
@@ -118,7 +119,7 @@ static int fork_command(RecordContext *c, char **cmd)
                 if (read(p[0], &b, 1) != 1)
                         _exit(127);
                 execvp(cmd[0], cmd);
-                fprintf(stderr, "sysrecctl: failed to execute '%s': %s\n", cmd[0], strerror(errno));
+                fprintf(stderr, _("sysrecctl: failed to execute '%s': %s\n"), cmd[0], strerror(errno));
                 _exit(127);
         }
         close(p[0]);
@@ -139,16 +140,16 @@ static int move_and_release(RecordContext *c)
                 fd = full ? open(full, O_WRONLY | O_CLOEXEC) : -1;
         }
         if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open cgroup.procs of %s: %m", c->cg_path);
+                return log_error_errno(negative_errno(), _("Failed to open cgroup.procs of %s: %m"), c->cg_path);
         n = snprintf(buf, sizeof(buf), "%d", (int)c->child);
         if (write(fd, buf, (size_t)n) != n) {
                 int k = negative_errno();
                 close(fd);
-                return log_error_errno(k, "Failed to move the command into %s: %m", c->cg_path);
+                return log_error_errno(k, _("Failed to move the command into %s: %m"), c->cg_path);
         }
         close(fd);
         if (write(c->release_fd, "x", 1) != 1)
-                return log_error_errno(negative_errno(), "Failed to start the command: %m");
+                return log_error_errno(negative_errno(), _("Failed to start the command: %m"));
         c->release_fd = (close(c->release_fd), -EBADF);
         return 0;
 }
@@ -159,7 +160,7 @@ static int wait_command(RecordContext *c)
 
         while (waitpid(c->child, &status, 0) < 0)
                 if (errno != EINTR)
-                        return log_error_errno(negative_errno(), "Failed to wait for the command: %m");
+                        return log_error_errno(negative_errno(), _("Failed to wait for the command: %m"));
         c->child = 0;
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
@@ -189,7 +190,7 @@ static Progress *progress_start(RecordContext *c)
         if (r >= 0)
                 r = progress_load(p, &e);
         if (r < 0) {
-                log_warning("Cannot show progress: %s", e.message ?: strerror(-r));
+                log_warning(_("Cannot show progress: %s"), e.message ?: strerror(-r));
                 return NULL;
         }
         return TAKE_PTR(p);
@@ -271,11 +272,11 @@ static int daemon_finish(RecordContext *c, char **ret_profile)
         r = sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StopRecording",
                                &e, NULL, "s", c->name);
         if (r < 0)
-                return bus_error_exit(&e, r, "stop recording"), r;
+                return bus_error_exit(&e, r, N_("stop recording")), r;
         r = sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "GetProfile",
                                &e, &reply, "ss", c->name, profile_format_to_string(arg.format));
         if (r < 0)
-                return bus_error_exit(&e, r, "get profile"), r;
+                return bus_error_exit(&e, r, N_("get profile")), r;
         r = sd_bus_message_read(reply, "s", &text);
         if (r < 0)
                 return r;
@@ -292,7 +293,7 @@ static int standalone_start(RecordContext *c)
                 return r;
         r = recorder_track_tree(c->recorder, c->cg_fd, 1, SYSREC_CG_DESCENDANTS, NULL);
         if (r < 0)
-                return log_error_errno(r, "Failed to record cgroup %s: %m", c->cg_path);
+                return log_error_errno(r, _("Failed to record cgroup %s: %m"), c->cg_path);
         return 0;
 }
 
@@ -301,7 +302,7 @@ static int standalone_finish(RecordContext *c, char **ret_profile)
         SyscallSet s = {};
         int r = recorder_release(c->recorder, 1, &s);
         if (r < 0)
-                return log_error_errno(r, "Failed to collect the recording: %m");
+                return log_error_errno(r, _("Failed to collect the recording: %m"));
         r = merge_base_profile(&s);
         if (r < 0)
                 return r;
@@ -326,8 +327,8 @@ static int choose_mode(RecordContext *c)
                 return 0;
         c->bus = sd_bus_flush_close_unref(c->bus);
         if (arg.daemon_only)
-                return log_error_errno(r, "sysrecd is not reachable (%s).", e.message ?: strerror(-r));
-        log_info("sysrecd is not running; recording standalone.");
+                return log_error_errno(r, _("sysrecd is not reachable (%s)."), e.message ?: strerror(-r));
+        log_info(_("sysrecd is not running; recording standalone."));
         return 0;
 }
 
@@ -340,7 +341,7 @@ int verb_record(int argc, char *argv[])
         int r, status = EXIT_FAIL;
 
         if (argc < 2) {
-                log_error("Usage: sysrecctl record [-o FILE] [--format=FORMAT] -- CMD ARGS...");
+                log_error(_("Usage: sysrecctl record [-o FILE] [--format=FORMAT] -- CMD ARGS..."));
                 return EXIT_USAGE;
         }
         snprintf(c.name, sizeof(c.name), "%s", arg.name ?: "");
@@ -359,7 +360,7 @@ int verb_record(int argc, char *argv[])
         if (r >= 0)
                 r = c.bus ? daemon_start(&c, &e) : standalone_start(&c);
         if (r < 0 && c.bus)
-                (void)bus_error_exit(&e, r, "start recording");
+                (void)bus_error_exit(&e, r, N_("start recording"));
         if (r >= 0)
                 progress = progress_start(&c);
         if (r >= 0)
@@ -388,8 +389,9 @@ int verb_record(int argc, char *argv[])
         if (output_profile(profile, arg.format) < 0)
                 return EXIT_FAIL;
         if (!arg.quiet && arg.output && strcmp(arg.output, "-") != 0)
-                fprintf(stderr, "Profile of '%s' (%s, %s) written to %s.\n", argv[1],
-                        c.bus ? "recorded by sysrecd" : "recorded standalone",
+                /* TRANSLATORS: "Profile of '<command>' (<how>, <format>) written to <file>." */
+                fprintf(stderr, _("Profile of '%s' (%s, %s) written to %s.\n"), argv[1],
+                        c.bus ? _("recorded by sysrecd") : _("recorded standalone"),
                         profile_format_to_string(arg.format), arg.output);
         return status < 0 ? EXIT_FAIL : status;
 }

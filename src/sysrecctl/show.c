@@ -15,12 +15,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "pager.h"
-#include "gettext.h"
 #include "syscall-groups.h"
 #include "sysrecctl.h"
+#include "terminal.h"
 
 #define RECORDING_IFACE "org.sysrec1.Recording"
 #define RISKY_BASELINE "@system-service"
@@ -36,10 +37,10 @@ static char *format_time(uint64_t usec)
         struct tm tm;
         time_t t = (time_t)(usec / 1000000);
 
-        if (usec == 0)
-                return strdup("n/a");
-        if (!localtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
-                return strdup("n/a");
+        /* TRANSLATORS: "sysrecctl show": a time that is not known. */
+        if (usec == 0 || !localtime_r(&t, &tm) ||
+            strftime(buf, sizeof(buf), "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                return strdup(_("n/a"));
         return strdup(buf);
 }
 
@@ -188,12 +189,22 @@ static bool is_risky(const char *name)
         return !baseline || !group_has(baseline, name);
 }
 
-/* "label  name name name", wrapped under the names at about 100 columns. */
-static void print_wrapped(const char *label, int width, char **names, size_t n)
+/* s, then spaces up to width columns. */
+static void print_padded(const char *s, size_t width)
 {
-        size_t col, indent = (size_t)width + 4;
+        size_t w = text_width(s);
 
-        printf("  %-*s  ", width, label);
+        printf("%s%*s", s, w < width ? (int)(width - w) : 0, "");
+}
+
+/* "label  name name name", wrapped under the names at about 100 columns. */
+static void print_wrapped(const char *label, size_t width, char **names, size_t n)
+{
+        size_t col, indent = width + 4;
+
+        fputs("  ", stdout);
+        print_padded(label, width);
+        fputs("  ", stdout);
         col = indent;
         for (size_t i = 0; i < n; i++) {
                 size_t l = strlen(names[i]) + 1;
@@ -243,7 +254,9 @@ static int print_abi(const char *abi, char **names)
                 idx[i] = group_index(names[i]);
                 n_risky += is_risky(names[i]);
         }
-        printf("\n%s: %zu syscall%s\n", abi, n, n == 1 ? "" : "s");
+        putchar('\n');
+        /* TRANSLATORS: "sysrecctl show": the heading of an ABI's syscalls, e.g. "x86_64: 12 syscalls". */
+        printf(ngettext("%s: %zu syscall\n", "%s: %zu syscalls\n", n), abi, n);
         for (size_t g = 0; g < n_groups; g++) {
                 size_t k = 0;
 
@@ -251,21 +264,24 @@ static int print_abi(const char *abi, char **names)
                         if (idx[i] == g)
                                 filed[k++] = names[i];
                 if (k > 0)
-                        print_wrapped(g < ELEMENTSOF(syscall_groups) ? syscall_groups[g].name : "(no group)",
+                        print_wrapped(g < ELEMENTSOF(syscall_groups) ? syscall_groups[g].name : _("(no group)"),
                                       16, filed, k);
         }
         if (n_risky == 0) {
-                printf("  Every syscall is in a %s group.\n", RISKY_BASELINE);
+                /* TRANSLATORS: %s is a group of systemd's SystemCallFilter=, "@system-service". */
+                printf(_("  Every syscall is in a %s group.\n"), RISKY_BASELINE);
                 return 0;
         }
-        printf("\n  Not in any %s group (%zu):\n", RISKY_BASELINE, n_risky);
+        putchar('\n');
+        /* TRANSLATORS: %s is "@system-service", then how many syscalls follow. */
+        printf(_("  Not in any %s group (%zu):\n"), RISKY_BASELINE, n_risky);
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *groups = NULL;
 
                 if (!is_risky(names[i]))
                         continue;
                 groups = groups_of(names[i]);
-                printf("    %-22s %s\n", names[i], groups && groups[0] ? groups : "(no group)");
+                printf("    %-22s %s\n", names[i], groups && groups[0] ? groups : _("(no group)"));
         }
         return 0;
 }
@@ -298,16 +314,81 @@ static void add_groups_json(json_object *o, const RecordingInfo *info)
         json_object_object_add(o, "risky", risky);
 }
 
+enum {
+        FIELD_TARGET,
+        FIELD_STARTED,
+        FIELD_STOPPED,
+        FIELD_CGROUPS,
+        FIELD_PROCESSES,
+        FIELD_SYSCALLS,
+        FIELD_PROFILE,
+        _FIELD_MAX,
+};
+
+/* "  Processes: ": the label right-aligned in width columns, after two spaces. */
+static void print_field(const char *label, size_t width)
+{
+        size_t w = text_width(label);
+
+        printf("  %*s%s: ", w < width ? (int)(width - w) : 0, "", label);
+}
+
+/* The recording's state, target, times and counts, as systemctl status prints a unit's. */
+static void print_summary(const RecordingInfo *info)
+{
+        _cleanup_free_ char *started = NULL, *stopped = NULL;
+        /* TRANSLATORS: field names of "sysrecctl show", right-aligned before a colon. */
+        const char *fields[_FIELD_MAX] = {
+                [FIELD_TARGET] = _("Target"),     [FIELD_STARTED] = _("Started"),
+                [FIELD_STOPPED] = _("Stopped"),   [FIELD_CGROUPS] = _("Cgroups"),
+                [FIELD_PROCESSES] = _("Processes"), [FIELD_SYSCALLS] = _("Syscalls"),
+                [FIELD_PROFILE] = _("Profile"),
+        };
+        const char *state, *color;
+        size_t width = 0;
+
+        started = format_time(info->started);
+        stopped = format_time(info->stopped);
+        state = state_to_display(info->state, &color);
+        printf("%s - %s%s%s\n", info->name, color ? ansi_color(color) : "", state, color ? ansi_normal() : "");
+        for (size_t f = 0; f < _FIELD_MAX; f++)
+                width = MAX(width, text_width(fields[f]));
+        print_field(fields[FIELD_TARGET], width);
+        printf("%s\n", info->target);
+        print_field(fields[FIELD_STARTED], width);
+        printf("%s\n", started);
+        if (info->stopped) {
+                print_field(fields[FIELD_STOPPED], width);
+                printf("%s\n", stopped);
+        }
+        print_field(fields[FIELD_CGROUPS], width);
+        printf("%u\n", info->cgroups);
+        print_field(fields[FIELD_PROCESSES], width);
+        printf("%u\n", info->processes);
+        print_field(fields[FIELD_SYSCALLS], width);
+        printf("%u", info->count);
+        for (size_t k = 0; k < info->n_abis; k++) {
+                size_t c = 0;
+                for (char **n = info->syscalls[k]; n && *n; n++)
+                        c++;
+                printf("%s%s: %zu", k == 0 ? " (" : ", ", info->abis[k], c);
+        }
+        printf("%s\n", info->n_abis ? ")" : "");
+        if (info->profile_path && info->profile_path[0]) {
+                print_field(fields[FIELD_PROFILE], width);
+                printf("%s\n", info->profile_path);
+        }
+}
+
 int verb_show(int argc, char *argv[])
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(recording_info_done) RecordingInfo info = {};
-        _cleanup_free_ char *started = NULL, *stopped = NULL;
         int r;
 
         if (argc != 2) {
-                log_error("Usage: sysrecctl show NAME");
+                log_error(_("Usage: sysrecctl show NAME"));
                 return EXIT_USAGE;
         }
         if (check_name_arg(argv[1]) < 0)
@@ -316,7 +397,7 @@ int verb_show(int argc, char *argv[])
                 return EXIT_FAIL;
         r = recording_info_get(bus, argv[1], true, &info, &e);
         if (r < 0)
-                return bus_error_exit(&e, r, "show recording");
+                return bus_error_exit(&e, r, N_("show recording"));
 
         pager_open();
         if (arg.json) {
@@ -325,28 +406,13 @@ int verb_show(int argc, char *argv[])
                 json_print(o);
                 return EXIT_OK;
         }
-        started = format_time(info.started);
-        stopped = format_time(info.stopped);
-        printf("%s - %s\n", info.name, info.state);
-        printf("     Target: %s\n", info.target);
-        printf("    Started: %s\n", started);
-        if (info.stopped)
-                printf("    Stopped: %s\n", stopped);
-        printf("    Cgroups: %u\n", info.cgroups);
-        printf("  Processes: %u\n", info.processes);
-        printf("   Syscalls: %u", info.count);
-        for (size_t k = 0; k < info.n_abis; k++) {
-                size_t c = 0;
-                for (char **n = info.syscalls[k]; n && *n; n++)
-                        c++;
-                printf("%s%s: %zu", k == 0 ? " (" : ", ", info.abis[k], c);
+        print_summary(&info);
+        if (arg.legend && info.n_abis > 0) {
+                putchar('\n');
+                /* TRANSLATORS: %s is a version of systemd, e.g. "252". */
+                printf(_("Groups as in systemd-analyze syscall-filter (systemd %s); each syscall under the "
+                         "first group that has it.\n"), SYSCALL_GROUPS_SYSTEMD_VERSION);
         }
-        printf("%s\n", info.n_abis ? ")" : "");
-        if (info.profile_path && info.profile_path[0])
-                printf("    Profile: %s\n", info.profile_path);
-        if (arg.legend && info.n_abis > 0)
-                printf("\nGroups as in systemd-analyze syscall-filter (systemd %s); each syscall under the "
-                       "first group that has it.\n", SYSCALL_GROUPS_SYSTEMD_VERSION);
         for (size_t k = 0; k < info.n_abis; k++) {
                 r = print_abi(info.abis[k], info.syscalls[k]);
                 if (r < 0)

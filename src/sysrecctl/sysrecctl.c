@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "base-profile.h"
 #include "bus-pairs.h"
@@ -275,20 +274,6 @@ static int list_names(sd_bus *bus, char ***ret, sd_bus_error *e)
         return 0;
 }
 
-/* Columns a string takes on the terminal (translations need not be ASCII). */
-static size_t text_width(const char *s)
-{
-        _cleanup_free_ wchar_t *w = NULL;
-        size_t n = mbstowcs(NULL, s, 0);
-        int k;
-
-        if (n == (size_t)-1 || !(w = calloc(n + 1, sizeof(wchar_t))))
-                return strlen(s);
-        (void)mbstowcs(w, s, n + 1);
-        k = wcswidth(w, n);
-        return k < 0 ? n : (size_t)k;
-}
-
 /* One cell padded to width; the last column is not padded. */
 static void print_cell(const char *s, const char *color, size_t width, bool right, bool last)
 {
@@ -303,8 +288,7 @@ static void print_cell(const char *s, const char *color, size_t width, bool righ
                 fputs(right ? "  " : " ", stdout);
 }
 
-/* A recording's state as people read it, and its colour (NULL: none). */
-static const char *state_to_display(const char *state, const char **ret_color)
+const char *state_to_display(const char *state, const char **ret_color)
 {
         *ret_color = NULL;
         if (strcmp(state, "recording") == 0) {
@@ -424,7 +408,7 @@ static const HelpEntry help_commands[] = {
         { "stop NAME...", N_("Stop recording and write the profile") },
         { "list", N_("List recordings") },
         { "show NAME", N_("Show a recording and its syscalls per ABI") },
-        { "watch NAME", "Follow a recording: each new syscall, processes, cgroups" },
+        { "watch NAME", N_("Follow a recording: each new syscall, processes, cgroups") },
         { "profile NAME", N_("Print a recording's profile (also while recording)") },
         { "remove NAME...", N_("Forget stopped recordings and their profiles") },
         { "record [-o FILE] -- CMD", N_("Record one command; through sysrecd if it runs,\nelse standalone") },
@@ -455,7 +439,7 @@ static const HelpEntry help_options[] = {
         { "   --profile=FILE", N_("verify: the oci or spo profile to check against") },
         { "   --standalone", N_("record: load the BPF program here, never use sysrecd") },
         { "   --daemon", N_("record: fail unless sysrecd records it") },
-        { "   --no-progress", "record: no live progress on the terminal" },
+        { "   --no-progress", N_("record: no live progress on the terminal") },
         { "   --json=MODE", N_("Output JSON (short or pretty) for list and show") },
         { "   --no-legend", N_("Omit headers and footers") },
         { "   --no-pager", N_("Do not pipe output into a pager") },

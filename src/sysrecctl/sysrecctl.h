@@ -79,6 +79,8 @@ void recording_info_done(RecordingInfo *i);
 /* With syscalls, also the Syscalls property. NoSuchRecording in e. */
 int recording_info_get(sd_bus *bus, const char *name, bool syscalls, RecordingInfo *info, sd_bus_error *e);
 json_object *recording_info_to_json(const RecordingInfo *i);
+/* A recording's state as people read it (translated), and its colour (NULL: none). */
+const char *state_to_display(const char *state, const char **ret_color);
 
 /* Write to --output (atomically) or stdout; binary data never to a terminal. */
 int output_data(const void *data, size_t size, bool binary);

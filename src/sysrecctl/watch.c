@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "sysrecctl.h"
@@ -77,9 +78,18 @@ static bool strv_contains(char **l, const char *s)
         return false;
 }
 
+/* "12 syscalls, 4 processes, 1 cgroup", each count with its own plural. */
 static void status_text(Progress *p, char *buf, size_t size)
 {
-        snprintf(buf, size, "%u syscalls, %u processes, %u cgroups", p->syscalls, p->processes, p->cgroups);
+        char syscalls[48], processes[48], cgroups[48];
+
+        /* TRANSLATORS: the status line of "sysrecctl watch" and "record" is these three,
+         * in this order, separated by ", ". */
+        snprintf(syscalls, sizeof(syscalls), ngettext("%u syscall", "%u syscalls", p->syscalls), p->syscalls);
+        snprintf(processes, sizeof(processes), ngettext("%u process", "%u processes", p->processes),
+                 p->processes);
+        snprintf(cgroups, sizeof(cgroups), ngettext("%u cgroup", "%u cgroups", p->cgroups), p->cgroups);
+        snprintf(buf, size, "%s, %s, %s", syscalls, processes, cgroups);
 }
 
 static void status_clear(Progress *p)
@@ -238,7 +248,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
                 return 0;
         r = read_properties(p, m);
         if (r < 0)
-                log_warning_errno(r, "Failed to parse a change of recording '%s': %m", p->name);
+                log_warning_errno(r, _("Failed to parse a change of recording '%s': %m"), p->name);
         else if (p->state && strcmp(p->state, "recording") != 0 && p->style == PROGRESS_LINES)
                 (void)sd_event_exit(sd_bus_get_event(p->bus), 0);
         return 0;
@@ -255,7 +265,8 @@ static int get_all(Progress *p, sd_bus_error *e)
                 /* sysrecd serves an object only for recordings that exist. */
                 if (sd_bus_error_has_names(e, SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_INTERFACE)) {
                         sd_bus_error_free(e);
-                        sd_bus_error_setf(e, "org.sysrec1.Error.NoSuchRecording", "No recording '%s'.", p->name);
+                        sd_bus_error_setf(e, "org.sysrec1.Error.NoSuchRecording", _("No recording '%s'."),
+                                          p->name);
                 }
                 return r;
         }
@@ -374,13 +385,14 @@ void progress_end(Progress *p)
         status_text(p, text, sizeof(text));
         if (p->style == PROGRESS_BOTTOM) {
                 /* record removes its recording: the daemon's profile file is gone. */
-                fprintf(p->out, "Recorded %s.\n", text);
+                /* TRANSLATORS: %s is the status line, "12 syscalls, 4 processes, 1 cgroup". */
+                fprintf(p->out, _("Recorded %s.\n"), text);
                 fflush(p->out);
                 return;
         }
         fprintf(p->out, "%s\n", text);
         if (p->profile_path && p->profile_path[0] && !progress_is_recording(p))
-                fprintf(p->out, "Recording '%s' stopped; profile written to %s.\n", p->name, p->profile_path);
+                fprintf(p->out, _("Recording '%s' stopped; profile written to %s.\n"), p->name, p->profile_path);
         fflush(p->out);
 }
 
@@ -420,7 +432,7 @@ static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *err
 {
         Progress *p = userdata;
 
-        log_error("sysrecd left the bus while watching '%s'.", p->name);
+        log_error(_("sysrecd left the bus while watching '%s'."), p->name);
         return sd_event_exit(sd_bus_get_event(p->bus), -ECONNRESET);
 }
 
@@ -439,7 +451,7 @@ int verb_watch(int argc, char *argv[])
         int r;
 
         if (argc != 2) {
-                log_error("Usage: sysrecctl watch NAME");
+                log_error(_("Usage: sysrecctl watch NAME"));
                 return EXIT_USAGE;
         }
         if (check_name_arg(argv[1]) < 0)
@@ -454,7 +466,7 @@ int verb_watch(int argc, char *argv[])
         if (r >= 0)
                 r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, NULL);
         if (r < 0)
-                return bus_error_exit(NULL, r, "set up the event loop");
+                return bus_error_exit(NULL, r, N_("set up the event loop"));
 
         r = progress_new(bus, argv[1], stdout, PROGRESS_LINES, &p);
         if (r >= 0)
@@ -466,11 +478,11 @@ int verb_watch(int argc, char *argv[])
                                            "member='NameOwnerChanged',arg0='org.sysrec1'",
                                            on_owner_changed, NULL, p);
         if (r < 0)
-                return bus_error_exit(NULL, r, "subscribe to the recording's signals");
+                return bus_error_exit(NULL, r, N_("subscribe to the recording's signals"));
         /* Every match is installed before this call: no change falls in between. */
         r = progress_load(p, &e);
         if (r < 0)
-                return bus_error_exit(&e, r, "watch recording");
+                return bus_error_exit(&e, r, N_("watch recording"));
         r = progress_is_recording(p) ? sd_event_loop(event) : 0;
         progress_end(p);
         return r < 0 ? EXIT_FAIL : EXIT_OK;

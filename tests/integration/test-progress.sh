@@ -90,7 +90,8 @@ tmux_run() {
     fi
 }
 
-STATUS_RE='^[0-9]+ syscalls, [0-9]+ processes, [0-9]+ cgroups$'
+# Each count with its plural: "0 syscalls, 1 process, 1 cgroup".
+STATUS_RE='^[0-9]+ syscalls?, [0-9]+ process(es)?, [0-9]+ cgroups?$'
 
 # ---------------------------------------------------------------------------------------
 # watch on a terminal
@@ -105,8 +106,8 @@ else
     fail "watch draws its status line" "$(screen main:watch)"
 fi
 workload "$PARENT/watch"
-if wait_screen main:watch "^\\+ $ABI ptrace\$" && wait_screen main:watch "^[0-9]+ syscalls, 4 processes, 1 cgroups\$"; then
-    pass "watch shows '+ $ABI ptrace' and '4 processes, 1 cgroups' while recording"
+if wait_screen main:watch "^\\+ $ABI ptrace\$" && wait_screen main:watch "^[0-9]+ syscalls, 4 processes, 1 cgroup\$"; then
+    pass "watch shows '+ $ABI ptrace' and '4 processes, 1 cgroup' while recording"
 else
     fail "watch shows the new syscalls and counts while recording" "$(screen main:watch)"
 fi
@@ -173,7 +174,7 @@ expect_eq "watch exits 0 on SIGTERM" "$?" 0
 expect_true "watch without a terminal prints '+ $ABI ptrace'" grep -qx "+ $ABI ptrace" "$WORK/plain.out"
 expect_false "watch without a terminal prints no escape sequence" grep -q $'\e' "$WORK/plain.out"
 expect_true "watch without a terminal ends with the counts" \
-    grep -Eqx '[0-9]+ syscalls, 4 processes, 1 cgroups' <(tail -n 1 "$WORK/plain.out")
+    grep -Eqx '[0-9]+ syscalls, 4 processes, 1 cgroup' <(tail -n 1 "$WORK/plain.out")
 "$S" stop tp -q
 
 "$S" watch nosuch >"$WORK/nosuch.out" 2>&1
@@ -185,7 +186,7 @@ expect_true "watch of a missing recording names it" grep -qF "No recording 'nosu
 # ---------------------------------------------------------------------------------------
 cmd="seq 1 40; mkfifo $WORK/fifo-rec; sleep 4"
 tmux_run rec "cd $WORK && $S record --daemon -o $WORK/rec.json -- sh -c '$cmd'"
-if wait_screen main:rec '^40$' && wait_screen main:rec '^[0-9]+ syscalls, [0-9]+ processes, 1 cgroups  \+ [a-z]'; then
+if wait_screen main:rec '^40$' && wait_screen main:rec '^[0-9]+ syscalls, [0-9]+ process(es)?, 1 cgroup  \+ [a-z]'; then
     pass "record shows its status (counts, then the newest syscalls) while the command runs"
 else
     fail "record shows its status while the command runs" "$(screen main:rec)"
@@ -209,7 +210,7 @@ else
     fail "record exits with the command's status 0" "$(screen main:rec)"
 fi
 expect_true "record prints the final counts (4 processes: sh, seq, mkfifo, sleep)" \
-    grep -Eqx 'Recorded [0-9]+ syscalls, 4 processes, 1 cgroups\.' <(screen main:rec)
+    grep -Eqx 'Recorded [0-9]+ syscalls, 4 processes, 1 cgroup\.' <(screen main:rec)
 expect_eq "record's profile has mknodat" "$(jq '[.syscalls[].names[]] | index("mknodat") != null' "$WORK/rec.json")" true
 # SIGTERM ends record as without progress (exit 143, the command left running), but the
 # terminal gets its full scroll region back and the status row is cleared.
