@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "log.h"
@@ -14,13 +16,60 @@
 #include "recorder.h"
 #include "sysrec.skel.h"
 
+/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2), newer than Debian 12's uapi headers. */
+#define SYSREC_MAP_TYPE_CGRP_STORAGE 32
+
+/* Which sys_enter program is loaded, best first. */
+typedef enum Flavour {
+        FLAVOUR_BTF_CACHED, /* tp_btf, slot cached in cgroup local storage */
+        FLAVOUR_BTF,        /* tp_btf, slot from the hash map */
+        FLAVOUR_RAW,        /* raw_tp, for kernels without tp_btf or atomic fetch */
+        _FLAVOUR_MAX,
+} Flavour;
+
+static const char *const flavour_names[_FLAVOUR_MAX] = {
+        [FLAVOUR_BTF_CACHED] = "tp_btf with cgroup local storage",
+        [FLAVOUR_BTF] = "tp_btf",
+        [FLAVOUR_RAW] = "raw_tp",
+};
+
+/* $SYSREC_BPF_PROGRAMS=cgrp-storage|tp_btf|raw_tp loads that flavour or
+ * fails, so that the tests cover the fallbacks on any kernel. *ret is the
+ * flavour + 1, or 0 when the variable is unset (the best one that loads). */
+static int flavour_from_env(int *ret)
+{
+        static const char *const names[_FLAVOUR_MAX] = {
+                [FLAVOUR_BTF_CACHED] = "cgrp-storage",
+                [FLAVOUR_BTF] = "tp_btf",
+                [FLAVOUR_RAW] = "raw_tp",
+        };
+        const char *e = getenv("SYSREC_BPF_PROGRAMS");
+
+        *ret = 0;
+        if (!e || !*e)
+                return 0;
+        for (int f = 0; f < _FLAVOUR_MAX; f++)
+                if (strcmp(e, names[f]) == 0) {
+                        *ret = f + 1;
+                        return 0;
+                }
+        return log_error_errno(-EINVAL, "Invalid $SYSREC_BPF_PROGRAMS '%s': expected cgrp-storage, tp_btf or raw_tp.",
+                               e);
+}
+
+_Static_assert(sizeof(struct sysrec_record) % 8 == 0, "array elements are 8-byte aligned");
+
 struct Recorder {
         struct sysrec_bpf *skel;
         struct ring_buffer *rb;
         struct bpf_link *link_enter, *link_mkdir;
         char *pin_dir;  /* <pin root>/v<layout>, NULL when nothing is pinned */
         bool links_pinned;
-        bool btf;
+        Flavour flavour;
+        /* The "records" array, mmap()ed: collecting reads memory, no syscalls. */
+        struct sysrec_record *records;
+        size_t records_len;
+        uint32_t n_slots;
         uint64_t events;
         recorder_event_cb_t cb;
         void *userdata;
@@ -97,23 +146,28 @@ static void set_argsys_numbers(struct sysrec_bpf *skel)
         skel->rodata->clone3_nr = nr >= 0 ? (uint32_t)nr : SYSREC_NR_MAX;
 }
 
-/* Open and load either the tp_btf or the raw_tp flavour of the programs. */
-static int load_skeleton(unsigned max_cgroups, const char *pin_dir, bool btf, struct sysrec_bpf **ret)
+/* Open and load one flavour of the programs. */
+static int load_skeleton(unsigned max_cgroups, const char *pin_dir, Flavour flavour, struct sysrec_bpf **ret)
 {
         struct sysrec_bpf *skel;
-        int r;
+        bool btf = flavour != FLAVOUR_RAW;
+        int r = 0;
 
         skel = sysrec_bpf__open();
         if (!skel)
                 return log_debug_errno(negative_errno(), "Failed to open BPF object: %m");
 
-        bpf_program__set_autoload(skel->progs.sys_enter, btf);
+        bpf_program__set_autoload(skel->progs.sys_enter, flavour == FLAVOUR_BTF_CACHED);
+        bpf_program__set_autoload(skel->progs.sys_enter_nocache, flavour == FLAVOUR_BTF);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir, btf);
         bpf_program__set_autoload(skel->progs.sys_enter_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir_raw, !btf);
+        bpf_map__set_autocreate(skel->maps.slot_cache, flavour == FLAVOUR_BTF_CACHED);
         set_gate_numbers(skel);
         set_argsys_numbers(skel);
-        r = bpf_map__set_max_entries(skel->maps.cgroups, max_cgroups);
+        struct bpf_map *sized[] = { skel->maps.cgroups, skel->maps.records, skel->maps.free_slots };
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sized); i++)
+                r = bpf_map__set_max_entries(sized[i], max_cgroups);
         if (r >= 0 && pin_dir)
                 r = pin_set_map_paths(skel, pin_dir);
         if (r >= 0)
@@ -126,6 +180,34 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, bool btf, st
         return 0;
 }
 
+/* Map the records array and, the first time these maps are used, put
+ * every slot in the free queue. */
+static int records_setup(Recorder *r, unsigned max_cgroups)
+{
+        int fd = bpf_map__fd(r->skel->maps.free_slots);
+        long page = sysconf(_SC_PAGESIZE);
+        uint32_t slot;
+        void *p;
+
+        r->n_slots = max_cgroups;
+        r->records_len = ((size_t)max_cgroups * sizeof(struct sysrec_record) + page - 1) / page * page;
+        p = mmap(NULL, r->records_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(r->skel->maps.records), 0);
+        if (p == MAP_FAILED)
+                return log_error_errno(negative_errno(), "Failed to map the BPF records array: %m");
+        r->records = p;
+
+        if (r->skel->bss->free_slots_filled)
+                return 0;
+        /* Nothing was tracked yet; a fill cut short by a crash starts over. */
+        while (bpf_map_lookup_and_delete_elem(fd, NULL, &slot) == 0)
+                ;
+        for (slot = 0; slot < r->n_slots; slot++)
+                if (bpf_map_update_elem(fd, NULL, &slot, 0) < 0)
+                        return log_error_errno(negative_errno(), "Failed to fill the BPF free slot queue: %m");
+        r->skel->bss->free_slots_filled = 1;
+        return 0;
+}
+
 int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret)
 {
         return recorder_new_pinned(max_cgroups, NULL, cb, userdata, ret);
@@ -135,7 +217,7 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                         Recorder **ret)
 {
         Recorder *r;
-        int k;
+        int k, forced;
 
         libbpf_set_print(on_libbpf_print);
 
@@ -153,13 +235,28 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                 }
         }
 
-        r->btf = true;
-        k = load_skeleton(max_cgroups, r->pin_dir, true, &r->skel);
+        k = flavour_from_env(&forced);
         if (k < 0) {
-                log_info_errno(k, "Cannot load tp_btf programs (%m), trying raw_tp.");
-                r->btf = false;
-                k = load_skeleton(max_cgroups, r->pin_dir, false, &r->skel);
+                free(r->pin_dir);
+                free(r);
+                return k;
         }
+        /* Cgroup local storage where the kernel has it (Linux >= 6.2). */
+        if (forced)
+                r->flavour = forced - 1;
+        else
+                r->flavour = libbpf_probe_bpf_map_type(SYSREC_MAP_TYPE_CGRP_STORAGE, NULL) > 0
+                                     ? FLAVOUR_BTF_CACHED
+                                     : FLAVOUR_BTF;
+        for (;;) {
+                k = load_skeleton(max_cgroups, r->pin_dir, r->flavour, &r->skel);
+                if (k >= 0 || forced || r->flavour == FLAVOUR_RAW)
+                        break;
+                log_info_errno(k, "Cannot load %s programs (%m), trying %s.", flavour_names[r->flavour],
+                               flavour_names[r->flavour + 1]);
+                r->flavour++;
+        }
+        log_debug("Loaded %s programs.", flavour_names[r->flavour]);
         if (k < 0) {
                 free(r->pin_dir);
                 free(r);
@@ -167,6 +264,11 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                                        pin_root ? " with maps pinned in " : "", strempty(pin_root));
         }
 
+        k = records_setup(r, max_cgroups);
+        if (k < 0) {
+                recorder_free(r);
+                return k;
+        }
         r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_ring_event, r, NULL);
         if (!r->rb) {
                 k = negative_errno();
@@ -188,8 +290,11 @@ static void recorder_detach(Recorder *r)
 
 static int recorder_attach(Recorder *r)
 {
-        struct bpf_program *enter = r->btf ? r->skel->progs.sys_enter : r->skel->progs.sys_enter_raw;
-        struct bpf_program *mkdir = r->btf ? r->skel->progs.cgroup_mkdir : r->skel->progs.cgroup_mkdir_raw;
+        struct bpf_program *enter = r->flavour == FLAVOUR_BTF_CACHED ? r->skel->progs.sys_enter
+                                    : r->flavour == FLAVOUR_BTF      ? r->skel->progs.sys_enter_nocache
+                                                                     : r->skel->progs.sys_enter_raw;
+        struct bpf_program *mkdir = r->flavour != FLAVOUR_RAW ? r->skel->progs.cgroup_mkdir
+                                                              : r->skel->progs.cgroup_mkdir_raw;
 
         if (r->link_enter)
                 return 0;
@@ -234,15 +339,88 @@ Recorder *recorder_free(Recorder *r)
         } else
                 recorder_detach(r);
         ring_buffer__free(r->rb);
+        if (r->records)
+                (void)munmap(r->records, r->records_len);
         sysrec_bpf__destroy(r->skel);
         free(r->pin_dir);
         free(r);
         return NULL;
 }
 
-static void on_carried_over(uint64_t id, void *userdata)
+/* A slot of "records" for a new entry, from the queue the kernel takes
+ * slots from too. */
+static int slot_alloc(Recorder *r, uint32_t *ret)
 {
-        filter_add(userdata, id, 1);
+        uint32_t slot;
+
+        if (bpf_map_lookup_and_delete_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot) < 0)
+                return errno == ENOENT ? -ENOSPC : negative_errno();
+        if (slot >= r->n_slots)
+                return -EIO;
+        *ret = slot;
+        return 0;
+}
+
+static void slot_free(Recorder *r, uint32_t slot)
+{
+        struct sysrec_record *rec = &r->records[slot];
+
+        __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
+        memset(&rec->cg, 0, sizeof(rec->cg));
+        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot, 0) < 0)
+                log_warning_errno(negative_errno(), "Failed to free BPF record slot %u: %m", slot);
+}
+
+/* Track cgroup id with the record v. Returns 1 if added, or -EEXIST with
+ * *ret_slot set to its record if the cgroup is tracked already. */
+static int record_insert(Recorder *r, uint64_t id, const struct sysrec_cgroup *v, uint32_t *ret_slot)
+{
+        int fd = bpf_map__fd(r->skel->maps.cgroups), k;
+        struct sysrec_record *rec;
+        uint32_t slot;
+
+        if (bpf_map_lookup_elem(fd, &id, &slot) == 0)
+                goto exists;
+        k = slot_alloc(r, &slot);
+        if (k < 0)
+                return k;
+        rec = &r->records[slot];
+        rec->cg = *v;
+        /* The record is complete before the hash entry points to it. */
+        __atomic_store_n(&rec->cgroup, id, __ATOMIC_RELEASE);
+        if (bpf_map_update_elem(fd, &id, &slot, BPF_NOEXIST) < 0) {
+                k = negative_errno();
+                slot_free(r, slot);
+                if (k == -EEXIST && bpf_map_lookup_elem(fd, &id, &slot) == 0)
+                        goto exists;
+                return k == -E2BIG ? -ENOSPC : k;
+        }
+        filter_add(r, id, 1);
+        *ret_slot = slot;
+        return 1;
+
+exists:
+        if (slot >= r->n_slots)
+                return -EIO;
+        *ret_slot = slot;
+        return -EEXIST;
+}
+
+/* An entry of a pinned map of an older layout: add it, or add its bits to
+ * the entry carried over before (what the old program recorded since). */
+static int on_carried_over(uint64_t id, const struct sysrec_cgroup *v, void *userdata)
+{
+        Recorder *r = userdata;
+        uint32_t slot;
+        int k;
+
+        k = record_insert(r, id, v, &slot);
+        if (k != -EEXIST)
+                return k;
+        for (unsigned a = 0; a < _SYSREC_ABI_MAX; a++)
+                for (unsigned w = 0; w < SYSREC_NR_WORDS; w++)
+                        __atomic_fetch_or(&r->records[slot].cg.bits[a][w], v->bits[a][w], __ATOMIC_RELAXED);
+        return 0;
 }
 
 int recorder_resume(Recorder *r)
@@ -253,7 +431,7 @@ int recorder_resume(Recorder *r)
                 return 0;
         /* Copy what older layouts recorded, attach our programs, detach the old
          * ones, then copy again what they recorded in between: nothing is lost. */
-        old = pin_copy_old_layouts(r->skel, r->pin_dir, on_carried_over, r);
+        old = pin_copy_old_layouts(r->pin_dir, on_carried_over, r);
         if (old < 0)
                 return log_error_errno(old, "Failed to carry over pinned maps of an older layout: %m");
         if (!map_is_empty(r)) {
@@ -265,49 +443,60 @@ int recorder_resume(Recorder *r)
                 pin_links_remove(r->pin_dir);
         if (old > 0) {
                 pin_remove_old_layouts_links(r->pin_dir);
-                (void)pin_copy_old_layouts(r->skel, r->pin_dir, on_carried_over, r);
+                (void)pin_copy_old_layouts(r->pin_dir, on_carried_over, r);
                 pin_remove_old_layouts(r->pin_dir);
         }
         return 0;
 }
 
+/* The record in slot, if in use (and by recording, unless that is 0). */
+static struct sysrec_record *record_used(Recorder *r, uint32_t slot, uint32_t recording)
+{
+        struct sysrec_record *rec = &r->records[slot];
+
+        if (__atomic_load_n(&rec->cgroup, __ATOMIC_ACQUIRE) == 0)
+                return NULL;
+        if (recording != 0 && rec->cg.recording != recording)
+                return NULL;
+        return rec;
+}
+
+static int ids_add(uint32_t **ids, size_t *n, uint32_t id)
+{
+        uint32_t *ni;
+
+        for (size_t i = 0; i < *n; i++)
+                if ((*ids)[i] == id)
+                        return 0;
+        ni = realloc(*ids, sizeof(uint32_t) * (*n + 1));
+        if (!ni)
+                return -ENOMEM;
+        *ids = ni;
+        (*ids)[(*n)++] = id;
+        return 0;
+}
+
 int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups), afd = bpf_map__fd(r->skel->maps.armed);
+        int afd = bpf_map__fd(r->skel->maps.armed);
         _cleanup_free_ uint32_t *ids = NULL;
         struct sysrec_armed_key akey, anext, *aprev = NULL;
-        uint64_t key, next, *prev = NULL;
         size_t n = 0;
+        int k;
 
-        for (;;) {
-                uint32_t id;
-                struct sysrec_cgroup v;
+        for (uint32_t s = 0; s < r->n_slots; s++) {
+                struct sysrec_record *rec = record_used(r, s, 0);
+
+                if (rec && (k = ids_add(&ids, &n, rec->cg.recording)) < 0)
+                        return k;
+        }
+        while (bpf_map_get_next_key(afd, aprev, &anext) == 0) {
                 struct sysrec_armed a;
-                size_t i;
 
-                if (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                        key = next;
-                        prev = &key;
-                        if (bpf_map_lookup_elem(fd, &key, &v) < 0)
-                                continue;
-                        id = v.recording;
-                } else if (bpf_map_get_next_key(afd, aprev, &anext) == 0) {
-                        akey = anext;
-                        aprev = &akey;
-                        if (bpf_map_lookup_elem(afd, &akey, &a) < 0)
-                                continue;
-                        id = a.recording;
-                } else
-                        break;
-                for (i = 0; i < n && ids[i] != id; i++)
-                        ;
-                if (i < n)
-                        continue;
-                uint32_t *ni = realloc(ids, sizeof(uint32_t) * (n + 1));
-                if (!ni)
-                        return -ENOMEM;
-                ids = ni;
-                ids[n++] = id;
+                akey = anext;
+                aprev = &akey;
+                if (bpf_map_lookup_elem(afd, &akey, &a) == 0 && (k = ids_add(&ids, &n, a.recording)) < 0)
+                        return k;
         }
         *ret = TAKE_PTR(ids);
         *ret_n = n;
@@ -377,7 +566,8 @@ int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t
                    uint32_t *ret_owner)
 {
         struct sysrec_cgroup v = { .recording = recording, .flags = flags };
-        int fd = bpf_map__fd(r->skel->maps.cgroups), k;
+        uint32_t slot, owner;
+        int k;
 
         if (recording == 0)
                 return -EINVAL;
@@ -385,19 +575,16 @@ int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t
         if (k < 0)
                 return k;
 
-        if (bpf_map_update_elem(fd, &cgroup_id, &v, BPF_NOEXIST) < 0) {
-                k = negative_errno();
-                if (k == -EEXIST && bpf_map_lookup_elem(fd, &cgroup_id, &v) >= 0) {
-                        if (ret_owner)
-                                *ret_owner = v.recording;
-                        return v.recording == recording ? 0 : -EBUSY;
-                }
-                if (map_is_empty(r))
-                        recorder_detach(r);
-                return k == -E2BIG ? -ENOSPC : k;
+        k = record_insert(r, cgroup_id, &v, &slot);
+        if (k == -EEXIST) {
+                owner = r->records[slot].cg.recording;
+                if (ret_owner)
+                        *ret_owner = owner;
+                return owner == recording ? 0 : -EBUSY;
         }
-        filter_add(r, cgroup_id, 1);
-        return 1;
+        if (k < 0 && map_is_empty(r))
+                recorder_detach(r);
+        return k;
 }
 
 struct track_ctx {
@@ -441,75 +628,86 @@ int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t
         return c.n;
 }
 
-/* Visit every map entry of a recording. Keys are collected first: deleting
- * while iterating with get_next_key could restart the walk. */
+/* Delete keys from the hash map, in batches where the kernel can. */
+static void hash_delete(int fd, const uint64_t *keys, size_t n)
+{
+        while (n > 0) {
+                __u32 done = n;
+
+                if (bpf_map_delete_batch(fd, keys, &done, NULL) == 0)
+                        return;
+                /* Stopped at a key that is gone, or no batch operations: skip it. */
+                if (done >= n)
+                        return;
+                (void)bpf_map_delete_elem(fd, &keys[done]);
+                keys += done + 1;
+                n -= done + 1;
+        }
+}
+
+/* Visit every record of a recording: merge its bits into set and, with
+ * release, forget it. A scan of the mmap()ed array: no syscall per cgroup. */
 static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups);
         _cleanup_free_ uint64_t *keys = NULL;
-        size_t n = 0, alloc = 0;
-        uint64_t key, next;
-        uint64_t *prev = NULL;
+        _cleanup_free_ uint32_t *slots = NULL;
+        size_t n = 0;
         int count = 0;
 
-        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                if (n == alloc) {
-                        uint64_t *nk = realloc(keys, sizeof(uint64_t) * (alloc = alloc ? alloc * 2 : 64));
-                        if (!nk)
-                                return -ENOMEM;
-                        keys = nk;
-                }
-                keys[n++] = next;
-                key = next;
-                prev = &key;
+        if (release) {
+                keys = malloc(sizeof(uint64_t) * r->n_slots);
+                slots = malloc(sizeof(uint32_t) * r->n_slots);
+                if (!keys || !slots)
+                        return -ENOMEM;
         }
+        for (uint32_t s = 0; s < r->n_slots; s++) {
+                struct sysrec_record *rec = record_used(r, s, recording);
 
-        for (size_t i = 0; i < n; i++) {
-                struct sysrec_cgroup v;
-
-                if (bpf_map_lookup_elem(fd, &keys[i], &v) < 0 || v.recording != recording)
+                if (!rec)
                         continue;
-                if (set) {
-                        syscall_set_merge_bits(set, v.bits);
-                        syscall_set_merge_args(set, &v.args);
-                }
                 count++;
-                if (release && bpf_map_delete_elem(fd, &keys[i]) == 0)
+                if (release) {
+                        keys[n] = rec->cgroup;
+                        slots[n++] = s;
+                        /* From here on the programs neither write this record nor
+                         * add children for it. */
+                        __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
+                }
+                if (set) {
+                        syscall_set_merge_bits(set, rec->cg.bits);
+                        syscall_set_merge_args(set, &rec->cg.args);
+                }
+        }
+        if (release) {
+                hash_delete(bpf_map__fd(r->skel->maps.cgroups), keys, n);
+                for (size_t i = 0; i < n; i++) {
                         filter_add(r, keys[i], -1);
+                        slot_free(r, slots[i]);
+                }
         }
         return count;
 }
 
 static unsigned recorder_count_all(Recorder *r)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups);
-        uint64_t key, next, *prev = NULL;
         unsigned n = 0;
 
-        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                n++;
-                key = next;
-                prev = &key;
-        }
+        for (uint32_t s = 0; s < r->n_slots; s++)
+                n += record_used(r, s, 0) != NULL;
         return n;
 }
 
 int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups);
-        uint64_t key, next, *prev = NULL;
-
-        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                struct sysrec_cgroup v;
+        for (uint32_t s = 0; s < r->n_slots; s++) {
+                struct sysrec_record *rec = record_used(r, s, recording);
                 SyscallSet set = {};
 
-                key = next;
-                prev = &key;
-                if (bpf_map_lookup_elem(fd, &key, &v) < 0 || v.recording != recording)
+                if (!rec)
                         continue;
-                syscall_set_merge_bits(&set, v.bits);
-                syscall_set_merge_args(&set, &v.args);
-                cb(key, v.parent, &set, userdata);
+                syscall_set_merge_bits(&set, rec->cg.bits);
+                syscall_set_merge_args(&set, &rec->cg.args);
+                cb(rec->cgroup, rec->cg.parent, &set, userdata);
         }
         return 0;
 }
@@ -547,7 +745,7 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
 
 bool recorder_needs_events(Recorder *r)
 {
-        return !r->btf;
+        return r->flavour == FLAVOUR_RAW;
 }
 
 int recorder_get_fd(Recorder *r)
@@ -573,6 +771,7 @@ void recorder_get_stats(Recorder *r, RecorderStats *ret)
                 .events = r->events,
                 .dropped_events = r->skel->bss->dropped_events,
                 .attached = r->link_enter != NULL,
-                .btf_programs = r->btf,
+                .btf_programs = r->flavour != FLAVOUR_RAW,
+                .cgroup_storage = r->flavour == FLAVOUR_BTF_CACHED,
         };
 }

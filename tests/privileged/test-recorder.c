@@ -367,6 +367,7 @@ static void test_busy_and_attach(Fixture *f)
         _cleanup_close_ int a_fd = cg_open(f, a);
         uint64_t a_id = cg_id(f, a), b_id = cg_id(f, b);
         ChildSpec spec = { .first = do_getcpu };
+        const char *forced = getenv("SYSREC_BPF_PROGRAMS");
         uint32_t owner;
         RecorderStats st;
         SyscallSet s;
@@ -374,8 +375,11 @@ static void test_busy_and_attach(Fixture *f)
         recorder_get_stats(f->recorder, &st);
         g_assert_false(st.attached);
         g_assert_cmpuint(st.tracked_cgroups, ==, 0);
-        g_assert_true(st.btf_programs); /* this kernel takes tp_btf */
-        g_assert_false(recorder_needs_events(f->recorder)); /* ... with atomic bit updates */
+        /* This kernel (>= 6.2) takes the best flavour unless a test forces one. */
+        g_assert_cmpint(st.btf_programs, ==, g_strcmp0(forced, "raw_tp") != 0);
+        g_assert_cmpint(st.cgroup_storage, ==, !forced || strcmp(forced, "cgrp-storage") == 0);
+        /* tp_btf programs update bits atomically; raw_tp ones may lose a race. */
+        g_assert_cmpint(recorder_needs_events(f->recorder), ==, g_strcmp0(forced, "raw_tp") == 0);
 
         g_assert_cmpint(recorder_track(f->recorder, a_id, 0, 0, NULL), ==, -EINVAL);
         g_assert_false(attached(f));
@@ -553,12 +557,15 @@ static void test_release_while_creating(Fixture *f)
         }
 }
 
-/* The kernel map is sized by max_cgroups; beyond it tracking fails cleanly. */
+/* The kernel maps are sized by max_cgroups; beyond it tracking fails
+ * cleanly, and a released recording's slots serve the next one. */
 static void test_map_full(Fixture *f)
 {
         _cleanup_recorder_ Recorder *small = NULL;
         g_autofree char *a = cg_make(f, "a"), *b = cg_make(f, "b"), *c = cg_make(f, "c");
+        ChildSpec getcpu = { .first = do_getcpu }, sysinfo = { .first = do_sysinfo };
         uint32_t owner = 0;
+        SyscallSet s = {};
 
         g_assert_cmpint(recorder_new(2, NULL, NULL, &small), ==, 0);
         g_assert_cmpint(recorder_track(small, cg_id(f, a), REC_A, 0, NULL), ==, 1);
@@ -566,6 +573,46 @@ static void test_map_full(Fixture *f)
         g_assert_cmpint(recorder_track(small, cg_id(f, c), REC_B, 0, &owner), ==, -ENOSPC);
         g_assert_cmpuint(recorder_count(small, REC_A), ==, 2);
         g_assert_cmpuint(recorder_count(small, REC_B), ==, 0);
+
+        /* a's slot (the one cached in a's local storage) is used, then handed
+         * to c: what runs in a now must not land in c's recording. */
+        run_child(f, a, &getcpu);
+        g_assert_cmpint(recorder_release(small, REC_A, &s), ==, 0);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        g_assert_cmpint(recorder_track(small, cg_id(f, c), REC_B, 0, NULL), ==, 1);
+        g_assert_cmpint(recorder_track(small, cg_id(f, b), REC_B, 0, NULL), ==, 1);
+        run_child(f, a, &getcpu);
+        run_child(f, c, &sysinfo);
+        s = (SyscallSet){};
+        g_assert_cmpint(recorder_collect(small, REC_B, &s), ==, 0);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        g_assert_cmpuint(recorder_count(small, REC_B), ==, 2);
+}
+
+/* A cgroup tracked again by another recording after a release (its slot,
+ * cached in the cgroup, changed meanwhile) records into the new one only. */
+static void test_retrack(Fixture *f)
+{
+        g_autofree char *a = cg_make(f, "a");
+        uint64_t id = cg_id(f, a);
+        ChildSpec getcpu = { .first = do_getcpu }, sysinfo = { .first = do_sysinfo },
+                  ioprio = { .first = do_ioprio_get };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track(f->recorder, id, REC_A, 0, NULL), ==, 1);
+        run_child(f, a, &getcpu);
+        g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
+        run_child(f, a, &ioprio); /* not recorded by anyone */
+
+        g_assert_cmpint(recorder_track(f->recorder, id, REC_B, 0, NULL), ==, 1);
+        run_child(f, a, &sysinfo);
+        collect(f, REC_B, &s);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "ioprio_get");
+        collect(f, REC_A, &s);
+        g_assert_cmpuint(syscall_set_count(&s), ==, 0);
 }
 
 int main(int argc, char *argv[])
@@ -580,6 +627,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/busy-and-attach", test_busy_and_attach);
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
         recorder_test_add("/sysrec/recorder/map-full", test_map_full);
+        recorder_test_add("/sysrec/recorder/retrack", test_retrack);
         recorder_test_add("/sysrec/recorder/descendants/new-cgroup", test_descendants_new_cgroup);
         recorder_test_add("/sysrec/recorder/descendants/disabled", test_descendants_disabled);
         recorder_test_add("/sysrec/recorder/track-tree/existing", test_track_tree_existing);
