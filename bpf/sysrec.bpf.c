@@ -59,6 +59,9 @@ __u64 dropped_events;
 /* New cgroups below tracked ones that did not fit in the map. */
 __u64 lost_cgroups;
 
+/* Free slots that could not be put back in free_slots (never expected). */
+__u64 lost_slots;
+
 /* Set by user space once it has put every slot in free_slots (the flag is
  * pinned with the maps, so a new instance knows not to do it again). */
 __u32 free_slots_filled;
@@ -81,13 +84,11 @@ struct {
         __type(value, struct sysrec_record);
 } records SEC(".maps");
 
-/* Free slots of "records", filled by user space. FIFO: a released slot is
- * handed out again only after every other free one, long after any program
- * that still held it has returned. */
+/* Free slots of "records", in runs, filled by user space. */
 struct {
         __uint(type, BPF_MAP_TYPE_QUEUE);
         __uint(max_entries, 16384);
-        __type(value, __u32);
+        __type(value, struct sysrec_slots);
 } free_slots SEC(".maps");
 
 /* The slot of a cgroup, cached in the cgroup (not created without
@@ -439,6 +440,24 @@ static __always_inline struct sysrec_armed *lookup_armed(struct cgroup *cgrp, __
         return bpf_map_lookup_elem(&armed, key);
 }
 
+/* A free slot: the first of the run at the head of the queue, whose rest
+ * goes back to the tail (there is room: runs never outnumber slots). */
+static __always_inline int slot_alloc(__u32 *ret)
+{
+        struct sysrec_slots run;
+
+        if (bpf_map_pop_elem(&free_slots, &run) != 0 || run.count == 0)
+                return -1;
+        *ret = run.first;
+        if (run.count > 1) {
+                run.first++;
+                run.count--;
+                if (bpf_map_push_elem(&free_slots, &run, 0) != 0)
+                        __sync_fetch_and_add(&lost_slots, run.count);
+        }
+        return 0;
+}
+
 static __always_inline int on_mkdir(struct cgroup *cgrp)
 {
         struct sysrec_record *parent, *rec;
@@ -461,7 +480,7 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
                 flags = arm->flags;
         }
 
-        if (bpf_map_pop_elem(&free_slots, &slot) != 0)
+        if (slot_alloc(&slot) < 0)
                 goto lost;
         rec = bpf_map_lookup_elem(&records, &slot);
         if (!rec)
@@ -477,8 +496,10 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
         if (bpf_map_update_elem(&cgroups, &id, &slot, BPF_NOEXIST) != 0) {
                 /* The map is full (or the cgroup id is tracked already, which
                  * cannot happen for a new cgroup). */
+                struct sysrec_slots run = { .first = slot, .count = 1 };
+
                 rec->cgroup = 0;
-                bpf_map_push_elem(&free_slots, &slot, 0);
+                bpf_map_push_elem(&free_slots, &run, 0);
                 goto lost;
         }
         __sync_fetch_and_add(&filter[filter_slot(id)], 1);

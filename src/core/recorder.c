@@ -186,7 +186,7 @@ static int records_setup(Recorder *r, unsigned max_cgroups)
 {
         int fd = bpf_map__fd(r->skel->maps.free_slots);
         long page = sysconf(_SC_PAGESIZE);
-        uint32_t slot;
+        struct sysrec_slots run, all = { .first = 0, .count = max_cgroups };
         void *p;
 
         r->n_slots = max_cgroups;
@@ -199,11 +199,10 @@ static int records_setup(Recorder *r, unsigned max_cgroups)
         if (r->skel->bss->free_slots_filled)
                 return 0;
         /* Nothing was tracked yet; a fill cut short by a crash starts over. */
-        while (bpf_map_lookup_and_delete_elem(fd, NULL, &slot) == 0)
+        while (bpf_map_lookup_and_delete_elem(fd, NULL, &run) == 0)
                 ;
-        for (slot = 0; slot < r->n_slots; slot++)
-                if (bpf_map_update_elem(fd, NULL, &slot, 0) < 0)
-                        return log_error_errno(negative_errno(), "Failed to fill the BPF free slot queue: %m");
+        if (bpf_map_update_elem(fd, NULL, &all, 0) < 0)
+                return log_error_errno(negative_errno(), "Failed to fill the BPF free slot queue: %m");
         r->skel->bss->free_slots_filled = 1;
         return 0;
 }
@@ -347,28 +346,40 @@ Recorder *recorder_free(Recorder *r)
         return NULL;
 }
 
+/* Put a run of slots back in the free queue. */
+static void slots_push(Recorder *r, uint32_t first, uint32_t count)
+{
+        struct sysrec_slots run = { .first = first, .count = count };
+
+        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &run, 0) < 0)
+                log_warning_errno(negative_errno(), "Failed to free BPF record slots %u-%u: %m", first,
+                                  first + count - 1);
+}
+
 /* A slot of "records" for a new entry, from the queue the kernel takes
- * slots from too. */
+ * slots from too (see slot_alloc() in sysrec.bpf.c). */
 static int slot_alloc(Recorder *r, uint32_t *ret)
 {
-        uint32_t slot;
+        int fd = bpf_map__fd(r->skel->maps.free_slots);
+        struct sysrec_slots run;
 
-        if (bpf_map_lookup_and_delete_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot) < 0)
+        if (bpf_map_lookup_and_delete_elem(fd, NULL, &run) < 0)
                 return errno == ENOENT ? -ENOSPC : negative_errno();
-        if (slot >= r->n_slots)
+        if (run.count == 0 || run.first >= r->n_slots || run.count > r->n_slots - run.first)
                 return -EIO;
-        *ret = slot;
+        if (run.count > 1)
+                slots_push(r, run.first + 1, run.count - 1);
+        *ret = run.first;
         return 0;
 }
 
-static void slot_free(Recorder *r, uint32_t slot)
+/* Forget a record, so that its slot can be pushed back. */
+static void record_clear(Recorder *r, uint32_t slot)
 {
         struct sysrec_record *rec = &r->records[slot];
 
         __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
         memset(&rec->cg, 0, sizeof(rec->cg));
-        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot, 0) < 0)
-                log_warning_errno(negative_errno(), "Failed to free BPF record slot %u: %m", slot);
 }
 
 /* Track cgroup id with the record v. Returns 1 if added, or -EEXIST with
@@ -390,7 +401,8 @@ static int record_insert(Recorder *r, uint64_t id, const struct sysrec_cgroup *v
         __atomic_store_n(&rec->cgroup, id, __ATOMIC_RELEASE);
         if (bpf_map_update_elem(fd, &id, &slot, BPF_NOEXIST) < 0) {
                 k = negative_errno();
-                slot_free(r, slot);
+                record_clear(r, slot);
+                slots_push(r, slot, 1);
                 if (k == -EEXIST && bpf_map_lookup_elem(fd, &id, &slot) == 0)
                         goto exists;
                 return k == -E2BIG ? -ENOSPC : k;
@@ -680,9 +692,14 @@ static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool
         }
         if (release) {
                 hash_delete(bpf_map__fd(r->skel->maps.cgroups), keys, n);
-                for (size_t i = 0; i < n; i++) {
+                /* Slots were found in order: push them back as runs. */
+                for (size_t i = 0, first = 0; i < n; i++) {
                         filter_add(r, keys[i], -1);
-                        slot_free(r, slots[i]);
+                        record_clear(r, slots[i]);
+                        if (i + 1 == n || slots[i + 1] != slots[i] + 1) {
+                                slots_push(r, slots[first], slots[i] - slots[first] + 1);
+                                first = i + 1;
+                        }
                 }
         }
         return count;
