@@ -100,14 +100,6 @@ struct sysrec_record {
         struct sysrec_cgroup cg;
 };
 
-/* Value of the "free_slots" queue: a run of free slots of "records". The
- * queue starts with one run of them all; a release pushes the runs it
- * freed, so neither costs a syscall per slot. */
-struct sysrec_slots {
-        __u32 first;
-        __u32 count;
-};
-
 /* Value of the cgroup local storage (Linux >= 6.2) that caches a cgroup's
  * slot, so that the hot path of a recorded task needs no hash lookup. */
 struct sysrec_slot_cache {

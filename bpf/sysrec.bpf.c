@@ -59,9 +59,6 @@ __u64 dropped_events;
 /* New cgroups below tracked ones that did not fit in the map. */
 __u64 lost_cgroups;
 
-/* Free slots that could not be put back in free_slots (never expected). */
-__u64 lost_slots;
-
 /* Set by user space once it has put every slot in free_slots (the flag is
  * pinned with the maps, so a new instance knows not to do it again). */
 __u32 free_slots_filled;
@@ -84,11 +81,14 @@ struct {
         __type(value, struct sysrec_record);
 } records SEC(".maps");
 
-/* Free slots of "records", in runs, filled by user space. */
+/* Free slots of "records", filled by user space; both sides take from it.
+ * One slot per element: a pop is atomic, so a free slot is never out of
+ * sight of a racing pop. FIFO: a released slot is handed out again only
+ * after every other free one. */
 struct {
         __uint(type, BPF_MAP_TYPE_QUEUE);
         __uint(max_entries, 16384);
-        __type(value, struct sysrec_slots);
+        __type(value, __u32);
 } free_slots SEC(".maps");
 
 /* The slot of a cgroup, cached in the cgroup (not created without
@@ -165,25 +165,26 @@ static __always_inline void emit_cgroup(struct cgroup *cgrp, __u64 id, __u64 par
         bpf_ringbuf_submit(e, 0);
 }
 
-/* Which ABI the current syscall entered through, with *nr made an index. */
 /* The current task's thread_info word that tells a compat syscall: a direct
- * (BTF) load in tp_btf programs, a CO-RE probe read in raw_tp ones. */
-static __always_inline unsigned long thread_info_word(bool btf)
+ * load through task (its BTF pointer) in tp_btf programs, a CO-RE probe read
+ * in raw_tp ones (task NULL). */
+static __always_inline unsigned long thread_info_word(struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
-        if (btf)
-                return bpf_get_current_task_btf()->thread_info.status;
+        if (task)
+                return task->thread_info.status;
         return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.status);
 #elif defined(__TARGET_ARCH_arm64)
-        if (btf)
-                return bpf_get_current_task_btf()->thread_info.flags;
+        if (task)
+                return task->thread_info.flags;
         return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.flags);
 #else
         return 0;
 #endif
 }
 
-static __always_inline int syscall_abi(long *nr, bool btf)
+/* Which ABI the current syscall entered through, with *nr made an index. */
+static __always_inline int syscall_abi(long *nr, struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
         if (*nr & X32_SYSCALL_BIT) {
@@ -192,10 +193,10 @@ static __always_inline int syscall_abi(long *nr, bool btf)
         }
         /* Set on entry of every 32-bit syscall (int 0x80, sysenter, or any call of a
          * 32-bit task) and cleared on return to user space. */
-        if (thread_info_word(btf) & X86_TS_COMPAT)
+        if (thread_info_word(task) & X86_TS_COMPAT)
                 return SYSREC_ABI_COMPAT;
 #elif defined(__TARGET_ARCH_arm64)
-        if (thread_info_word(btf) & (1UL << ARM64_TIF_32BIT))
+        if (thread_info_word(task) & (1UL << ARM64_TIF_32BIT))
                 return SYSREC_ABI_COMPAT;
 #endif
         return SYSREC_ABI_NATIVE;
@@ -371,6 +372,7 @@ enum flavour {
 static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flavour flavour)
 {
         bool atomic_fetch = flavour != FLAVOUR_RAW;
+        struct task_struct *task = NULL;
         struct sysrec_record *rec;
         struct sysrec_cgroup *cg;
         struct cgroup *cgrp = NULL;
@@ -381,8 +383,9 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         if (flavour == FLAVOUR_RAW)
                 cgid = bpf_get_current_cgroup_id();
         else {
-                /* What bpf_get_current_cgroup_id() returns, without the call. */
-                cgrp = bpf_get_current_task_btf()->cgroups->dfl_cgrp;
+                /* What bpf_get_current_cgroup_id() returns, with plain loads. */
+                task = bpf_get_current_task_btf();
+                cgrp = task->cgroups->dfl_cgrp;
                 cgid = cgrp->kn->id;
         }
         if (!filter[filter_slot(cgid)])
@@ -396,7 +399,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
                 return 0;
         cg = &rec->cg;
 
-        abi = syscall_abi(&id, atomic_fetch);
+        abi = syscall_abi(&id, task);
         if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
                 return 0;
 
@@ -440,24 +443,6 @@ static __always_inline struct sysrec_armed *lookup_armed(struct cgroup *cgrp, __
         return bpf_map_lookup_elem(&armed, key);
 }
 
-/* A free slot: the first of the run at the head of the queue, whose rest
- * goes back to the tail (there is room: runs never outnumber slots). */
-static __always_inline int slot_alloc(__u32 *ret)
-{
-        struct sysrec_slots run;
-
-        if (bpf_map_pop_elem(&free_slots, &run) != 0 || run.count == 0)
-                return -1;
-        *ret = run.first;
-        if (run.count > 1) {
-                run.first++;
-                run.count--;
-                if (bpf_map_push_elem(&free_slots, &run, 0) != 0)
-                        __sync_fetch_and_add(&lost_slots, run.count);
-        }
-        return 0;
-}
-
 static __always_inline int on_mkdir(struct cgroup *cgrp)
 {
         struct sysrec_record *parent, *rec;
@@ -480,7 +465,7 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
                 flags = arm->flags;
         }
 
-        if (slot_alloc(&slot) < 0)
+        if (bpf_map_pop_elem(&free_slots, &slot) != 0)
                 goto lost;
         rec = bpf_map_lookup_elem(&records, &slot);
         if (!rec)
@@ -496,10 +481,8 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
         if (bpf_map_update_elem(&cgroups, &id, &slot, BPF_NOEXIST) != 0) {
                 /* The map is full (or the cgroup id is tracked already, which
                  * cannot happen for a new cgroup). */
-                struct sysrec_slots run = { .first = slot, .count = 1 };
-
                 rec->cgroup = 0;
-                bpf_map_push_elem(&free_slots, &run, 0);
+                bpf_map_push_elem(&free_slots, &slot, 0);
                 goto lost;
         }
         __sync_fetch_and_add(&filter[filter_slot(id)], 1);

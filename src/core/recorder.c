@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See recorder.h. */
+#include <assert.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdarg.h>
@@ -66,9 +67,11 @@ struct Recorder {
         char *pin_dir;  /* <pin root>/v<layout>, NULL when nothing is pinned */
         bool links_pinned;
         Flavour flavour;
-        /* The "records" array, mmap()ed: collecting reads memory, no syscalls. */
+        /* The "records" array, mmap()ed while an operation needs it (see
+         * records_get()): collecting reads memory, no syscall per cgroup. */
         struct sysrec_record *records;
         size_t records_len;
+        unsigned records_users;
         uint32_t n_slots;
         uint64_t events;
         recorder_event_cb_t cb;
@@ -82,6 +85,8 @@ static uint32_t filter_slot(uint64_t id)
 
 static bool map_is_empty(Recorder *r);
 static void filter_add(Recorder *r, uint64_t id, int delta);
+static int records_get(Recorder *r);
+static void records_put(Recorder *r);
 
 static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -180,31 +185,55 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, Flavour flav
         return 0;
 }
 
-/* Map the records array and, the first time these maps are used, put
- * every slot in the free queue. */
+/* Size the records array's mapping and, the first time these maps are
+ * used, put every slot in the free queue. */
 static int records_setup(Recorder *r, unsigned max_cgroups)
 {
         int fd = bpf_map__fd(r->skel->maps.free_slots);
         long page = sysconf(_SC_PAGESIZE);
-        struct sysrec_slots run, all = { .first = 0, .count = max_cgroups };
-        void *p;
+        uint32_t slot;
 
         r->n_slots = max_cgroups;
         r->records_len = ((size_t)max_cgroups * sizeof(struct sysrec_record) + page - 1) / page * page;
-        p = mmap(NULL, r->records_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(r->skel->maps.records), 0);
-        if (p == MAP_FAILED)
-                return log_error_errno(negative_errno(), "Failed to map the BPF records array: %m");
-        r->records = p;
 
         if (r->skel->bss->free_slots_filled)
                 return 0;
         /* Nothing was tracked yet; a fill cut short by a crash starts over. */
-        while (bpf_map_lookup_and_delete_elem(fd, NULL, &run) == 0)
+        while (bpf_map_lookup_and_delete_elem(fd, NULL, &slot) == 0)
                 ;
-        if (bpf_map_update_elem(fd, NULL, &all, 0) < 0)
-                return log_error_errno(negative_errno(), "Failed to fill the BPF free slot queue: %m");
+        for (slot = 0; slot < r->n_slots; slot++)
+                if (bpf_map_update_elem(fd, NULL, &slot, 0) < 0)
+                        return log_error_errno(negative_errno(), "Failed to fill the BPF free slot queue: %m");
         r->skel->bss->free_slots_filled = 1;
         return 0;
+}
+
+/* Map the records array for the duration of an operation. A mapping of a BPF
+ * array has all its pages in place from mmap() on, so a permanent one would
+ * count the whole array (7 MiB for 16,384 slots), which is the kernel's
+ * memory, in our RSS; mapping it costs a fraction of a millisecond. */
+static int records_get(Recorder *r)
+{
+        void *p;
+
+        if (r->records_users++ > 0)
+                return 0;
+        p = mmap(NULL, r->records_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(r->skel->maps.records), 0);
+        if (p == MAP_FAILED) {
+                r->records_users--;
+                return log_error_errno(negative_errno(), "Failed to map the BPF records array: %m");
+        }
+        r->records = p;
+        return 0;
+}
+
+static void records_put(Recorder *r)
+{
+        assert(r->records_users > 0);
+        if (--r->records_users > 0)
+                return;
+        (void)munmap(r->records, r->records_len);
+        r->records = NULL;
 }
 
 int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret)
@@ -338,38 +367,29 @@ Recorder *recorder_free(Recorder *r)
         } else
                 recorder_detach(r);
         ring_buffer__free(r->rb);
-        if (r->records)
-                (void)munmap(r->records, r->records_len);
         sysrec_bpf__destroy(r->skel);
         free(r->pin_dir);
         free(r);
         return NULL;
 }
 
-/* Put a run of slots back in the free queue. */
-static void slots_push(Recorder *r, uint32_t first, uint32_t count)
+static void slot_free(Recorder *r, uint32_t slot)
 {
-        struct sysrec_slots run = { .first = first, .count = count };
-
-        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &run, 0) < 0)
-                log_warning_errno(negative_errno(), "Failed to free BPF record slots %u-%u: %m", first,
-                                  first + count - 1);
+        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot, 0) < 0)
+                log_warning_errno(negative_errno(), "Failed to free BPF record slot %u: %m", slot);
 }
 
 /* A slot of "records" for a new entry, from the queue the kernel takes
- * slots from too (see slot_alloc() in sysrec.bpf.c). */
+ * slots from too. */
 static int slot_alloc(Recorder *r, uint32_t *ret)
 {
-        int fd = bpf_map__fd(r->skel->maps.free_slots);
-        struct sysrec_slots run;
+        uint32_t slot;
 
-        if (bpf_map_lookup_and_delete_elem(fd, NULL, &run) < 0)
+        if (bpf_map_lookup_and_delete_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot) < 0)
                 return errno == ENOENT ? -ENOSPC : negative_errno();
-        if (run.count == 0 || run.first >= r->n_slots || run.count > r->n_slots - run.first)
+        if (slot >= r->n_slots)
                 return -EIO;
-        if (run.count > 1)
-                slots_push(r, run.first + 1, run.count - 1);
-        *ret = run.first;
+        *ret = slot;
         return 0;
 }
 
@@ -402,7 +422,7 @@ static int record_insert(Recorder *r, uint64_t id, const struct sysrec_cgroup *v
         if (bpf_map_update_elem(fd, &id, &slot, BPF_NOEXIST) < 0) {
                 k = negative_errno();
                 record_clear(r, slot);
-                slots_push(r, slot, 1);
+                slot_free(r, slot);
                 if (k == -EEXIST && bpf_map_lookup_elem(fd, &id, &slot) == 0)
                         goto exists;
                 return k == -E2BIG ? -ENOSPC : k;
@@ -435,7 +455,7 @@ static int on_carried_over(uint64_t id, const struct sysrec_cgroup *v, void *use
         return 0;
 }
 
-int recorder_resume(Recorder *r)
+static int resume_mapped(Recorder *r)
 {
         int k, old;
 
@@ -459,6 +479,17 @@ int recorder_resume(Recorder *r)
                 pin_remove_old_layouts(r->pin_dir);
         }
         return 0;
+}
+
+int recorder_resume(Recorder *r)
+{
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = resume_mapped(r);
+        records_put(r);
+        return k;
 }
 
 /* The record in slot, if in use (and by recording, unless that is 0). */
@@ -488,20 +519,22 @@ static int ids_add(uint32_t **ids, size_t *n, uint32_t id)
         return 0;
 }
 
-int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n)
+static int list_mapped(Recorder *r, uint32_t **ret, size_t *ret_n)
 {
         int afd = bpf_map__fd(r->skel->maps.armed);
         _cleanup_free_ uint32_t *ids = NULL;
         struct sysrec_armed_key akey, anext, *aprev = NULL;
         size_t n = 0;
-        int k;
+        int k = 0;
 
         for (uint32_t s = 0; s < r->n_slots; s++) {
                 struct sysrec_record *rec = record_used(r, s, 0);
 
                 if (rec && (k = ids_add(&ids, &n, rec->cg.recording)) < 0)
-                        return k;
+                        break;
         }
+        if (k < 0)
+                return k;
         while (bpf_map_get_next_key(afd, aprev, &anext) == 0) {
                 struct sysrec_armed a;
 
@@ -513,6 +546,17 @@ int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n)
         *ret = TAKE_PTR(ids);
         *ret_n = n;
         return 0;
+}
+
+int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n)
+{
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = list_mapped(r, ret, ret_n);
+        records_put(r);
+        return k;
 }
 
 static void filter_add(Recorder *r, uint64_t id, int delta)
@@ -574,8 +618,8 @@ static void disarm(Recorder *r, uint32_t recording)
         }
 }
 
-int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
-                   uint32_t *ret_owner)
+static int track_mapped(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
+                        uint32_t *ret_owner)
 {
         struct sysrec_cgroup v = { .recording = recording, .flags = flags };
         uint32_t slot, owner;
@@ -596,6 +640,18 @@ int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t
         }
         if (k < 0 && map_is_empty(r))
                 recorder_detach(r);
+        return k;
+}
+
+int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
+                   uint32_t *ret_owner)
+{
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = track_mapped(r, cgroup_id, recording, flags, ret_owner);
+        records_put(r);
         return k;
 }
 
@@ -631,7 +687,12 @@ int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t
         struct track_ctx c = { .r = r, .recording = recording, .flags = flags, .root = true };
         int k;
 
+        /* One mapping for the whole walk, not one per cgroup. */
+        k = records_get(r);
+        if (k < 0)
+                return k;
         k = cgroup_walk(cgroup_fd, track_one, &c);
+        records_put(r);
         if (k < 0) {
                 if (ret_owner)
                         *ret_owner = c.owner;
@@ -659,7 +720,7 @@ static void hash_delete(int fd, const uint64_t *keys, size_t n)
 
 /* Visit every record of a recording: merge its bits into set and, with
  * release, forget it. A scan of the mmap()ed array: no syscall per cgroup. */
-static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
+static int for_each_entry_mapped(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
 {
         _cleanup_free_ uint64_t *keys = NULL;
         _cleanup_free_ uint32_t *slots = NULL;
@@ -692,20 +753,27 @@ static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool
         }
         if (release) {
                 hash_delete(bpf_map__fd(r->skel->maps.cgroups), keys, n);
-                /* Slots were found in order: push them back as runs. */
-                for (size_t i = 0, first = 0; i < n; i++) {
+                for (size_t i = 0; i < n; i++) {
                         filter_add(r, keys[i], -1);
                         record_clear(r, slots[i]);
-                        if (i + 1 == n || slots[i + 1] != slots[i] + 1) {
-                                slots_push(r, slots[first], slots[i] - slots[first] + 1);
-                                first = i + 1;
-                        }
+                        slot_free(r, slots[i]);
                 }
         }
         return count;
 }
 
-static unsigned recorder_count_all(Recorder *r)
+static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
+{
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = for_each_entry_mapped(r, recording, set, release);
+        records_put(r);
+        return k;
+}
+
+static unsigned count_all_mapped(Recorder *r)
 {
         unsigned n = 0;
 
@@ -714,7 +782,18 @@ static unsigned recorder_count_all(Recorder *r)
         return n;
 }
 
-int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata)
+static unsigned recorder_count_all(Recorder *r)
+{
+        unsigned n;
+
+        if (records_get(r) < 0)
+                return 0;
+        n = count_all_mapped(r);
+        records_put(r);
+        return n;
+}
+
+static int collect_each_mapped(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata)
 {
         for (uint32_t s = 0; s < r->n_slots; s++) {
                 struct sysrec_record *rec = record_used(r, s, recording);
@@ -727,6 +806,17 @@ int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t c
                 cb(rec->cgroup, rec->cg.parent, &set, userdata);
         }
         return 0;
+}
+
+int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata)
+{
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = collect_each_mapped(r, recording, cb, userdata);
+        records_put(r);
+        return k;
 }
 
 int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret)

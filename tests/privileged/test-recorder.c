@@ -26,6 +26,8 @@
 #include "recorder-test.h"
 
 #define N_SHORT_LIVED 500
+#define N_CREATED 2000
+#define N_OTHERS 1000
 #define X32_SYSCALL_BIT 0x40000000L
 
 /* ---- Workloads (run in children) ---- */
@@ -557,6 +559,57 @@ static void test_release_while_creating(Fixture *f)
         }
 }
 
+/* User space and the kernel take record slots from one queue: tracking
+ * cgroups while cgroups appear below a tracked one (containers starting
+ * while other recordings start) loses none of them. */
+static void test_track_while_creating(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        _cleanup_close_ int fd = cg_open(f, work);
+        g_autofree uint64_t *others = g_new(uint64_t, N_OTHERS);
+        unsigned tracked = 0;
+        pid_t churner;
+        int status;
+
+        for (unsigned i = 0; i < N_OTHERS; i++) {
+                g_autofree char *rel = g_strdup_printf("o%u", i);
+                g_autofree char *path = cg_make(f, rel);
+
+                others[i] = cg_id(f, path);
+        }
+        g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
+
+        churner = fork();
+        g_assert_cmpint(churner, >=, 0);
+        if (churner == 0) {
+                char path[PATH_MAX];
+
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        _exit(120);
+                for (unsigned i = 0; i < N_CREATED; i++) {
+                        snprintf(path, sizeof(path), "%s/x%u", work, i);
+                        if (mkdir(path, 0755) < 0)
+                                _exit(121);
+                }
+                _exit(0);
+        }
+        g_array_append_val(f->children, churner);
+        /* No release meanwhile: the free slots stay as the fresh map has them. */
+        while (waitpid(churner, &status, WNOHANG) == 0 && tracked < N_OTHERS)
+                g_assert_cmpint(recorder_track(f->recorder, others[tracked++], REC_B, 0, NULL), ==, 1);
+        if (tracked == N_OTHERS)
+                g_assert_cmpint(waitpid(churner, &status, 0), ==, churner);
+        forget_child(f, churner);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        g_test_message("%u cgroups tracked while %u were made", tracked, N_CREATED);
+
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_LOST, 0, 0), ==, 0);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1 + N_CREATED);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_B), ==, tracked);
+}
+
 /* The kernel maps are sized by max_cgroups; beyond it tracking fails
  * cleanly, and a released recording's slots serve the next one. */
 static void test_map_full(Fixture *f)
@@ -628,6 +681,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
         recorder_test_add("/sysrec/recorder/map-full", test_map_full);
         recorder_test_add("/sysrec/recorder/retrack", test_retrack);
+        recorder_test_add("/sysrec/recorder/track-while-creating", test_track_while_creating);
         recorder_test_add("/sysrec/recorder/descendants/new-cgroup", test_descendants_new_cgroup);
         recorder_test_add("/sysrec/recorder/descendants/disabled", test_descendants_disabled);
         recorder_test_add("/sysrec/recorder/track-tree/existing", test_track_tree_existing);

@@ -10,7 +10,7 @@
 #   3. a clean SIGTERM with --pin-dir leaves the recording active in the kernel; it
 #      resumes, and what was made in between is kept;
 #   4. a layout upgrade: a v1 map (key 8 bytes, value 400: the prefix of struct
-#      sysrec_cgroup) and a v2 map (value 456: all of it) made with bpftool next to the
+#      sysrec_cgroup) and a v2 map (value 464: all of it) made with bpftool next to the
 #      pins, holding entries of saved recordings, are carried over into the final
 #      profiles (into v3's slot array) and the old pins are removed; also for a
 #      recording whose cgroup is gone, and entries of unknown recordings are not left
@@ -154,13 +154,13 @@ rel_daemon_stop
 # ---------------------------------------------------------------------------------------
 echo "# 4. pinned maps of older layouts (v1, v2)"
 # bpftool wants the value as bytes: u32 recording, u32 flags, u64 parent, then 3 ABIs x
-# 16 u64 words of bits (little endian), 400 bytes in all in v1; v2 adds 56 bytes of
+# 16 u64 words of bits (little endian), 400 bytes in all in v1; v2 adds 64 bytes of
 # arguments (zero here).
 v1_value() {
     old_value 400 "$@"
 }
 v2_value() {
-    old_value 456 "$@"
+    old_value 464 "$@"
 }
 old_value() {
     local size=$1 rec=$2 flags=$3 native=$4 compat=$5 bytes=() i w b
@@ -210,7 +210,7 @@ else
     fail "bpftool could not make the v1 map"
 fi
 # v2: the same cgroup as in v1 (its bits are added), and the one that is gone.
-if bpftool map create "$UPIN/v2/cgroups" type hash key 8 value 456 entries 64 name cgroups &&
+if bpftool map create "$UPIN/v2/cgroups" type hash key 8 value 464 entries 64 name cgroups &&
     bpftool map update pinned "$UPIN/v2/cgroups" key $(u64_bytes "$cg_up") \
         value $(v2_value "$id_up" 1 "781" "") &&
     bpftool map update pinned "$UPIN/v2/cgroups" key $(u64_bytes "$cg_gone") \
