@@ -498,6 +498,31 @@ static void test_track_tree_root_only(Fixture *f)
         assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
 }
 
+/* A process that makes cgroups x0, x1, ... below dir: n of them (then it
+ * exits 0), or with n 0, x0 to x7 made and removed again until killed. */
+static pid_t spawn_churner(Fixture *f, const char *dir, unsigned n)
+{
+        pid_t pid = fork();
+
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                char path[PATH_MAX];
+
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        _exit(120);
+                for (unsigned i = 0; n == 0 || i < n; i++) {
+                        snprintf(path, sizeof(path), "%s/x%u", dir, n == 0 ? i % 8 : i);
+                        if (mkdir(path, 0755) < 0 && (n > 0 || errno != EEXIST))
+                                _exit(121);
+                        if (n == 0)
+                                (void)rmdir(path);
+                }
+                _exit(0);
+        }
+        g_array_append_val(f->children, pid);
+        return pid;
+}
+
 /* Releasing a recording while cgroups keep appearing below it (pods come and
  * go) leaves nothing behind: no entries of the released recording, and the
  * programs detached. */
@@ -509,21 +534,7 @@ static void test_release_while_creating(Fixture *f)
         unsigned leaked_rounds = 0, leaked_entries = 0;
         RecorderStats st;
 
-        churner = fork();
-        g_assert_cmpint(churner, >=, 0);
-        if (churner == 0) {
-                char path[PATH_MAX];
-
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                        _exit(120);
-                for (unsigned i = 0;; i++) {
-                        snprintf(path, sizeof(path), "%s/x%u", work, i % 8);
-                        if (mkdir(path, 0755) < 0 && errno != EEXIST)
-                                _exit(121);
-                        (void)rmdir(path);
-                }
-        }
-        g_array_append_val(f->children, churner);
+        churner = spawn_churner(f, work, 0);
 
         for (unsigned round = 0; round < 200; round++) {
                 unsigned n;
@@ -579,21 +590,7 @@ static void test_track_while_creating(Fixture *f)
         }
         g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
 
-        churner = fork();
-        g_assert_cmpint(churner, >=, 0);
-        if (churner == 0) {
-                char path[PATH_MAX];
-
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                        _exit(120);
-                for (unsigned i = 0; i < N_CREATED; i++) {
-                        snprintf(path, sizeof(path), "%s/x%u", work, i);
-                        if (mkdir(path, 0755) < 0)
-                                _exit(121);
-                }
-                _exit(0);
-        }
-        g_array_append_val(f->children, churner);
+        churner = spawn_churner(f, work, N_CREATED);
         /* No release meanwhile: the free slots stay as the fresh map has them. */
         while (waitpid(churner, &status, WNOHANG) == 0 && tracked < N_OTHERS)
                 g_assert_cmpint(recorder_track(f->recorder, others[tracked++], REC_B, 0, NULL), ==, 1);
