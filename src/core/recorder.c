@@ -838,13 +838,17 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
         /* Events still in the ring buffer belong to the final profile too. */
         (void)recorder_process(r);
         disarm(r, recording);
+        k = records_get(r);
+        if (k < 0)
+                return k;
         /* The kernel may add children of an entry until that entry itself is
          * gone: repeat until a pass finds nothing. */
-        do {
+        do
                 k = for_each_entry(r, recording, ret, true);
-                if (k < 0)
-                        return k;
-        } while (k > 0);
+        while (k > 0);
+        records_put(r);
+        if (k < 0)
+                return k;
         if (map_is_empty(r))
                 recorder_detach(r);
         return 0;
