@@ -11,8 +11,10 @@
 
 /* Version of the layout of the pinned maps (struct sysrec_cgroup, the armed
  * map, .bss). Bump it on any change; a new layout must keep the old one as
- * a prefix of struct sysrec_cgroup so that entries can be carried over. */
-#define SYSREC_MAP_LAYOUT 2
+ * a prefix of struct sysrec_cgroup so that entries can be carried over.
+ * v1, v2: "cgroups" hashed cgroup id -> struct sysrec_cgroup.
+ * v3: "cgroups" hashes cgroup id -> slot in the "records" array. */
+#define SYSREC_MAP_LAYOUT 3
 
 /* Bits per ABI bitmap. Syscall numbers of every ABI we know fit below this
  * (x32 numbers are stored with __X32_SYSCALL_BIT masked off). */
@@ -78,13 +80,30 @@ struct sysrec_args {
         __u64 personality[SYSREC_PERSONALITY_MAX];
 };
 
-/* Value of the "cgroups" hash map, keyed by cgroup v2 id (u64). */
+/* What is recorded for one cgroup (the value of the v1/v2 "cgroups" map). */
 struct sysrec_cgroup {
         __u32 recording;        /* recording id chosen by user space, never 0 */
         __u32 flags;            /* SYSREC_CG_* */
         __u64 parent;           /* cgroup id it was inherited from, 0 for roots */
         __u64 bits[_SYSREC_ABI_MAX][SYSREC_NR_WORDS];
         struct sysrec_args args; /* native ABI only */
+};
+
+/* An element of the "records" array. The "cgroups" hash map (cgroup v2 id ->
+ * __u32 slot) says which cgroups are tracked and where their record is; both
+ * outlive the cgroup, until user space releases its recording. A slot is in
+ * use while cgroup is not 0 (cgroup ids never are); a record is only trusted
+ * when cgroup is the id that led to it, so that a slot cached in a cgroup's
+ * local storage, or reused after a release, can never mix two cgroups. */
+struct sysrec_record {
+        __u64 cgroup;
+        struct sysrec_cgroup cg;
+};
+
+/* Value of the cgroup local storage (Linux >= 6.2) that caches a cgroup's
+ * slot, so that the hot path of a recorded task needs no hash lookup. */
+struct sysrec_slot_cache {
+        __u32 slot;
 };
 
 /* Longest cgroup directory name that can be armed (a unit name is at most 255). */

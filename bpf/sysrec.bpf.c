@@ -5,10 +5,23 @@
  * that cgroup's bitmap. Cgroups created below a recorded one are added from
  * the cgroup_mkdir tracepoint, before any task can enter them.
  *
- * Hot path for tasks nobody records: one helper call for the cgroup id and one
- * load from a counting filter in .bss. Only on a filter hit is the hash map
- * consulted. Each program exists as tp_btf (preferred) and raw_tp (fallback
- * for kernels that cannot attach tp_btf or lack atomic fetch operations).
+ * Hot path for tasks nobody records: the cgroup id (plain loads through the
+ * BTF task pointer in tp_btf programs, a helper call in raw_tp ones) and one
+ * load from a counting filter in .bss. On a filter hit, the cgroup's slot in
+ * the "records" array comes from the cgroup's local storage (Linux >= 6.2),
+ * else from the "cgroups" hash map; array lookups are inlined by the verifier.
+ *
+ * Why records live in an array and not in the cgroup's local storage: local
+ * storage is freed with the cgroup, and a container that lived 10 ms must
+ * still be in its recording's profile. The array slot (with the hash entry
+ * that names it) survives rmdir until user space releases the recording; the
+ * local storage only caches "this cgroup's record is in slot N", filled on a
+ * cgroup's first recorded syscall, and is checked against the id stored in
+ * the record, so a stale cache entry is never trusted.
+ *
+ * Each program exists as tp_btf (preferred; with and without the local
+ * storage cache) and raw_tp (fallback for kernels that cannot attach tp_btf
+ * or lack atomic fetch operations); user space loads one flavour.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -46,12 +59,46 @@ __u64 dropped_events;
 /* New cgroups below tracked ones that did not fit in the map. */
 __u64 lost_cgroups;
 
+/* Set by user space once it has put every slot in free_slots (the flag is
+ * pinned with the maps, so a new instance knows not to do it again). */
+__u32 free_slots_filled;
+
+/* Tracked cgroups: cgroup id -> slot in "records". */
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
-        __uint(max_entries, 16384); /* resized by user space before load */
+        __uint(max_entries, 16384); /* resized by user space before load, like the two below */
         __type(key, __u64);
-        __type(value, struct sysrec_cgroup);
+        __type(value, __u32);
 } cgroups SEC(".maps");
+
+/* What each tracked cgroup recorded. mmap()able: user space collects a
+ * recording by reading memory, without a syscall per cgroup. */
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(map_flags, BPF_F_MMAPABLE);
+        __uint(max_entries, 16384);
+        __type(key, __u32);
+        __type(value, struct sysrec_record);
+} records SEC(".maps");
+
+/* Free slots of "records", filled by user space; both sides take from it.
+ * One slot per element: a pop is atomic, so a free slot is never out of
+ * sight of a racing pop. FIFO: a released slot is handed out again only
+ * after every other free one. */
+struct {
+        __uint(type, BPF_MAP_TYPE_QUEUE);
+        __uint(max_entries, 16384);
+        __type(value, __u32);
+} free_slots SEC(".maps");
+
+/* The slot of a cgroup, cached in the cgroup (not created without
+ * CGRP_STORAGE, with the program that uses it). */
+struct {
+        __uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+        __uint(map_flags, BPF_F_NO_PREALLOC);
+        __type(key, int);
+        __type(value, struct sysrec_slot_cache);
+} slot_cache SEC(".maps");
 
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -71,14 +118,6 @@ struct {
         __type(key, __u32);
         __type(value, struct sysrec_armed_key);
 } scratch_key SEC(".maps");
-
-/* Scratch space to build a new map value off the 512-byte stack. */
-struct {
-        __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-        __uint(max_entries, 1);
-        __type(key, __u32);
-        __type(value, struct sysrec_cgroup);
-} scratch SEC(".maps");
 
 static __always_inline __u32 filter_slot(__u64 id)
 {
@@ -126,25 +165,26 @@ static __always_inline void emit_cgroup(struct cgroup *cgrp, __u64 id, __u64 par
         bpf_ringbuf_submit(e, 0);
 }
 
-/* Which ABI the current syscall entered through, with *nr made an index. */
 /* The current task's thread_info word that tells a compat syscall: a direct
- * (BTF) load in tp_btf programs, a CO-RE probe read in raw_tp ones. */
-static __always_inline unsigned long thread_info_word(bool btf)
+ * load through task (its BTF pointer) in tp_btf programs, a CO-RE probe read
+ * in raw_tp ones (task NULL). */
+static __always_inline unsigned long thread_info_word(struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
-        if (btf)
-                return bpf_get_current_task_btf()->thread_info.status;
+        if (task)
+                return task->thread_info.status;
         return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.status);
 #elif defined(__TARGET_ARCH_arm64)
-        if (btf)
-                return bpf_get_current_task_btf()->thread_info.flags;
+        if (task)
+                return task->thread_info.flags;
         return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), thread_info.flags);
 #else
         return 0;
 #endif
 }
 
-static __always_inline int syscall_abi(long *nr, bool btf)
+/* Which ABI the current syscall entered through, with *nr made an index. */
+static __always_inline int syscall_abi(long *nr, struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
         if (*nr & X32_SYSCALL_BIT) {
@@ -153,10 +193,10 @@ static __always_inline int syscall_abi(long *nr, bool btf)
         }
         /* Set on entry of every 32-bit syscall (int 0x80, sysenter, or any call of a
          * 32-bit task) and cleared on return to user space. */
-        if (thread_info_word(btf) & X86_TS_COMPAT)
+        if (thread_info_word(task) & X86_TS_COMPAT)
                 return SYSREC_ABI_COMPAT;
 #elif defined(__TARGET_ARCH_arm64)
-        if (thread_info_word(btf) & (1UL << ARM64_TIF_32BIT))
+        if (thread_info_word(task) & (1UL << ARM64_TIF_32BIT))
                 return SYSREC_ABI_COMPAT;
 #endif
         return SYSREC_ABI_NATIVE;
@@ -295,22 +335,84 @@ static __always_inline void record_args(struct sysrec_cgroup *cg, struct pt_regs
         }
 }
 
-static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool atomic_fetch)
+/* The record of a tracked cgroup, through the hash map. */
+static __always_inline struct sysrec_record *record_of(__u64 cgid, __u32 *ret_slot)
 {
+        struct sysrec_record *rec;
+        __u32 *slot;
+
+        slot = bpf_map_lookup_elem(&cgroups, &cgid);
+        if (!slot)
+                return NULL;
+        rec = bpf_map_lookup_elem(&records, slot);
+        if (!rec || rec->cgroup != cgid)
+                return NULL;
+        *ret_slot = *slot;
+        return rec;
+}
+
+/* The same, through the slot cached in the cgroup's local storage, which
+ * is filled (or corrected) from the hash map when it does not lead to the
+ * cgroup's own record. */
+static __always_inline struct sysrec_record *record_cached(struct cgroup *cgrp, __u64 cgid)
+{
+        struct sysrec_slot_cache *c;
+        struct sysrec_record *rec;
+        __u32 slot;
+
+        c = bpf_cgrp_storage_get(&slot_cache, cgrp, NULL, 0);
+        if (c) {
+                rec = bpf_map_lookup_elem(&records, &c->slot);
+                if (rec && rec->cgroup == cgid)
+                        return rec;
+        }
+        rec = record_of(cgid, &slot);
+        if (!rec)
+                return NULL;
+        if (!c)
+                c = bpf_cgrp_storage_get(&slot_cache, cgrp, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+        if (c)
+                c->slot = slot;
+        return rec;
+}
+
+enum flavour {
+        FLAVOUR_RAW,        /* raw_tp: helper calls, no atomic fetch */
+        FLAVOUR_BTF,        /* tp_btf: BTF loads, atomic fetch */
+        FLAVOUR_BTF_CACHED, /* tp_btf with the slot cached in cgroup local storage */
+};
+
+static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flavour flavour)
+{
+        bool atomic_fetch = flavour != FLAVOUR_RAW;
+        struct task_struct *task = NULL;
+        struct sysrec_record *rec;
         struct sysrec_cgroup *cg;
+        struct cgroup *cgrp = NULL;
         __u64 cgid, mask, *word;
+        __u32 slot;
         int abi;
 
-        cgid = bpf_get_current_cgroup_id();
+        if (flavour == FLAVOUR_RAW)
+                cgid = bpf_get_current_cgroup_id();
+        else {
+                /* What bpf_get_current_cgroup_id() returns, with plain loads. */
+                task = bpf_get_current_task_btf();
+                cgrp = task->cgroups->dfl_cgrp;
+                cgid = cgrp->kn->id;
+        }
         if (!filter[filter_slot(cgid)])
                 return 0;
 
-        cg = bpf_map_lookup_elem(&cgroups, &cgid);
-        if (!cg)
+        if (flavour == FLAVOUR_BTF_CACHED)
+                rec = record_cached(cgrp, cgid);
+        else
+                rec = record_of(cgid, &slot);
+        if (!rec)
                 return 0;
+        cg = &rec->cg;
 
-        /* tp_btf programs are the ones with atomic fetch (kernels >= 5.12). */
-        abi = syscall_abi(&id, atomic_fetch);
+        abi = syscall_abi(&id, task);
         if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
                 return 0;
 
@@ -356,18 +458,18 @@ static __always_inline struct sysrec_armed *lookup_armed(struct cgroup *cgrp, __
 
 static __always_inline int on_mkdir(struct cgroup *cgrp)
 {
-        struct sysrec_cgroup *parent, *v;
+        struct sysrec_record *parent, *rec;
         struct sysrec_armed *arm = NULL;
-        __u32 recording, flags, zero = 0;
+        __u32 recording, flags, slot;
         __u64 id, parent_id;
 
         id = BPF_CORE_READ(cgrp, kn, id);
         parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
 
-        parent = bpf_map_lookup_elem(&cgroups, &parent_id);
-        if (parent && (parent->flags & SYSREC_CG_DESCENDANTS)) {
-                recording = parent->recording;
-                flags = parent->flags;
+        parent = record_of(parent_id, &slot);
+        if (parent && (parent->cg.flags & SYSREC_CG_DESCENDANTS)) {
+                recording = parent->cg.recording;
+                flags = parent->cg.flags;
         } else {
                 arm = lookup_armed(cgrp, parent_id);
                 if (!arm)
@@ -376,37 +478,53 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
                 flags = arm->flags;
         }
 
-        v = bpf_map_lookup_elem(&scratch, &zero);
-        if (!v)
-                return 0;
-        __builtin_memset(v, 0, sizeof(*v));
-        v->recording = recording;
+        if (bpf_map_pop_elem(&free_slots, &slot) != 0)
+                goto lost;
+        rec = bpf_map_lookup_elem(&records, &slot);
+        if (!rec)
+                goto lost;
+        __builtin_memset(&rec->cg, 0, sizeof(rec->cg));
+        rec->cg.recording = recording;
         /* A new cgroup starts with its own closed gate: each container's
          * runtime set-up is skipped, not just the first one's. */
-        v->flags = flags & (SYSREC_CG_DESCENDANTS | SYSREC_CG_GATED);
-        v->parent = parent_id;
-        if (bpf_map_update_elem(&cgroups, &id, v, BPF_NOEXIST) != 0) {
+        rec->cg.flags = flags & (SYSREC_CG_DESCENDANTS | SYSREC_CG_GATED);
+        rec->cg.parent = parent_id;
+        /* The record is complete before the hash entry points to it. */
+        rec->cgroup = id;
+        if (bpf_map_update_elem(&cgroups, &id, &slot, BPF_NOEXIST) != 0) {
                 /* The map is full (or the cgroup id is tracked already, which
-                 * cannot happen for a new cgroup): say so, never silently. */
-                __sync_fetch_and_add(&lost_cgroups, 1);
-                emit(SYSREC_EVENT_LOST, id, parent_id, recording, 0, 0);
-                return 0;
+                 * cannot happen for a new cgroup). */
+                rec->cgroup = 0;
+                bpf_map_push_elem(&free_slots, &slot, 0);
+                goto lost;
         }
         __sync_fetch_and_add(&filter[filter_slot(id)], 1);
-        emit_cgroup(cgrp, id, parent_id, v->recording);
+        emit_cgroup(cgrp, id, parent_id, recording);
+        return 0;
+
+lost:
+        /* No room for the new cgroup: say so, never silently. */
+        __sync_fetch_and_add(&lost_cgroups, 1);
+        emit(SYSREC_EVENT_LOST, id, parent_id, recording, 0, 0);
         return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-        return on_sys_enter(regs, id, true);
+        return on_sys_enter(regs, id, FLAVOUR_BTF_CACHED);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_nocache, struct pt_regs *regs, long id)
+{
+        return on_sys_enter(regs, id, FLAVOUR_BTF);
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 {
-        return on_sys_enter(regs, id, false);
+        return on_sys_enter(regs, id, FLAVOUR_RAW);
 }
 
 SEC("tp_btf/cgroup_mkdir")
@@ -428,13 +546,14 @@ int BPF_PROG(cgroup_mkdir_raw, struct cgroup *cgrp, const char *path)
  * profile depends on it. */
 static __always_inline int on_new_process(__u64 cgid)
 {
-        struct sysrec_cgroup *cg;
+        struct sysrec_record *rec;
+        __u32 slot;
 
         if (!filter[filter_slot(cgid)])
                 return 0;
-        cg = bpf_map_lookup_elem(&cgroups, &cgid);
-        if (cg)
-                emit(SYSREC_EVENT_PROCESS, cgid, 0, cg->recording, 0, 0);
+        rec = record_of(cgid, &slot);
+        if (rec)
+                emit(SYSREC_EVENT_PROCESS, cgid, 0, rec->cg.recording, 0, 0);
         return 0;
 }
 

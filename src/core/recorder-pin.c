@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,8 @@ int pin_set_map_paths(struct sysrec_bpf *skel, const char *dir)
                 const char *name;
         } maps[] = {
                 { skel->maps.cgroups, "cgroups" },
+                { skel->maps.records, "records" },
+                { skel->maps.free_slots, "free_slots" },
                 { skel->maps.armed, "armed" },
                 { skel->maps.events, "events" },
                 { skel->maps.bss, "bss" },
@@ -119,7 +122,7 @@ static char *old_dir(const char *dir, int version)
         return p;
 }
 
-static int copy_entries(int old_fd, int new_fd, uint32_t old_size, pin_added_cb_t added, void *userdata)
+static int copy_entries(int old_fd, uint32_t old_size, pin_carry_cb_t carry, void *userdata)
 {
         _cleanup_free_ uint8_t *old = malloc(old_size);
         uint64_t key, next, *prev = NULL;
@@ -128,31 +131,26 @@ static int copy_entries(int old_fd, int new_fd, uint32_t old_size, pin_added_cb_
         if (!old)
                 return -ENOMEM;
         while (bpf_map_get_next_key(old_fd, prev, &next) == 0) {
-                struct sysrec_cgroup v = {}, cur;
+                struct sysrec_cgroup v = {};
+                int k;
 
                 key = next;
                 prev = &key;
                 if (bpf_map_lookup_elem(old_fd, &key, old) < 0)
                         continue;
                 memcpy(&v, old, MIN(old_size, (uint32_t)sizeof(v)));
-                if (bpf_map_lookup_elem(new_fd, &key, &cur) == 0) {
-                        /* Already carried over: add what the old program recorded since. */
-                        for (unsigned a = 0; a < _SYSREC_ABI_MAX; a++)
-                                for (unsigned w = 0; w < SYSREC_NR_WORDS; w++)
-                                        cur.bits[a][w] |= v.bits[a][w];
-                        (void)bpf_map_update_elem(new_fd, &key, &cur, BPF_EXIST);
-                        continue;
-                }
-                if (bpf_map_update_elem(new_fd, &key, &v, BPF_NOEXIST) == 0) {
+                k = carry(key, &v, userdata);
+                if (k < 0)
+                        log_warning_errno(k, "Failed to carry over recorded cgroup %" PRIu64 ": %m", key);
+                else if (k > 0)
                         n++;
-                        if (added)
-                                added(key, userdata);
-                }
         }
         return n;
 }
 
-int pin_copy_old_layouts(struct sysrec_bpf *skel, const char *dir, pin_added_cb_t added, void *userdata)
+/* Layouts v1 and v2 hashed cgroup ids to struct sysrec_cgroup (or a prefix
+ * of it). A layout after v3 will have to read v3's records array instead. */
+int pin_copy_old_layouts(const char *dir, pin_carry_cb_t carry, void *userdata)
 {
         int found = 0;
 
@@ -174,7 +172,7 @@ int pin_copy_old_layouts(struct sysrec_bpf *skel, const char *dir, pin_added_cb_
                                     info.key_size, info.value_size);
                         continue;
                 }
-                n = copy_entries(fd, bpf_map__fd(skel->maps.cgroups), info.value_size, added, userdata);
+                n = copy_entries(fd, info.value_size, carry, userdata);
                 if (n < 0)
                         return n;
                 log_info("Carried %d recorded cgroups over from map layout v%d (%s).", n, v, od);
@@ -195,7 +193,8 @@ void pin_remove_old_layouts_links(const char *dir)
 
 void pin_remove_old_layouts(const char *dir)
 {
-        static const char *const names[] = { "link_mkdir", "link_enter", "cgroups", "armed", "events", "bss" };
+        static const char *const names[] = { "link_mkdir", "link_enter", "cgroups", "records",
+                                             "free_slots", "armed", "events", "bss" };
 
         for (int v = 1; v < SYSREC_MAP_LAYOUT; v++) {
                 _cleanup_free_ char *od = old_dir(dir, v);

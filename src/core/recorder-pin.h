@@ -18,12 +18,12 @@ int pin_set_map_paths(struct sysrec_bpf *skel, const char *dir);
 int pin_links_replace(const char *dir, struct bpf_link *mkdir, struct bpf_link *enter);
 void pin_links_remove(const char *dir);
 
-/* Older layouts next to dir (root/v1 ...): their cgroup entries are copied
- * into our map (the common prefix of the value; bits OR-ed into entries we
- * have), calling added() for each new key. Returns the number of old
- * directories found. */
-typedef void (*pin_added_cb_t)(uint64_t cgroup_id, void *userdata);
-int pin_copy_old_layouts(struct sysrec_bpf *skel, const char *dir, pin_added_cb_t added, void *userdata);
+/* Older layouts next to dir (root/v1 ...): carry() is called for each of
+ * their cgroup entries (the common prefix of the value, zero-extended) and
+ * adds it to our maps, or its bits to the entry we have; it returns > 0 when
+ * it added one. Returns the number of old directories found. */
+typedef int (*pin_carry_cb_t)(uint64_t cgroup_id, const struct sysrec_cgroup *v, void *userdata);
+int pin_copy_old_layouts(const char *dir, pin_carry_cb_t carry, void *userdata);
 /* Detach the old layouts' programs (remove their link pins). */
 void pin_remove_old_layouts_links(const char *dir);
 /* Remove everything the old layouts pinned. */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* See recorder.h. */
+#include <assert.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "log.h"
@@ -14,6 +17,49 @@
 #include "recorder.h"
 #include "sysrec.skel.h"
 
+/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2), newer than Debian 12's uapi headers. */
+#define SYSREC_MAP_TYPE_CGRP_STORAGE 32
+
+/* Which sys_enter program is loaded, best first. */
+typedef enum Flavour {
+        FLAVOUR_BTF_CACHED, /* tp_btf, slot cached in cgroup local storage */
+        FLAVOUR_BTF,        /* tp_btf, slot from the hash map */
+        FLAVOUR_RAW,        /* raw_tp, for kernels without tp_btf or atomic fetch */
+        _FLAVOUR_MAX,
+} Flavour;
+
+static const char *const flavour_names[_FLAVOUR_MAX] = {
+        [FLAVOUR_BTF_CACHED] = "tp_btf with cgroup local storage",
+        [FLAVOUR_BTF] = "tp_btf",
+        [FLAVOUR_RAW] = "raw_tp",
+};
+
+/* $SYSREC_BPF_PROGRAMS=cgrp-storage|tp_btf|raw_tp loads that flavour or
+ * fails, so that the tests cover the fallbacks on any kernel. *ret is the
+ * flavour + 1, or 0 when the variable is unset (the best one that loads). */
+static int flavour_from_env(int *ret)
+{
+        static const char *const names[_FLAVOUR_MAX] = {
+                [FLAVOUR_BTF_CACHED] = "cgrp-storage",
+                [FLAVOUR_BTF] = "tp_btf",
+                [FLAVOUR_RAW] = "raw_tp",
+        };
+        const char *e = getenv("SYSREC_BPF_PROGRAMS");
+
+        *ret = 0;
+        if (!e || !*e)
+                return 0;
+        for (int f = 0; f < _FLAVOUR_MAX; f++)
+                if (strcmp(e, names[f]) == 0) {
+                        *ret = f + 1;
+                        return 0;
+                }
+        return log_error_errno(-EINVAL, "Invalid $SYSREC_BPF_PROGRAMS '%s': expected cgrp-storage, tp_btf or raw_tp.",
+                               e);
+}
+
+_Static_assert(sizeof(struct sysrec_record) % 8 == 0, "array elements are 8-byte aligned");
+
 struct Recorder {
         struct sysrec_bpf *skel;
         struct ring_buffer *rb;
@@ -21,7 +67,13 @@ struct Recorder {
         struct bpf_link *link_fork, *link_attach; /* process counting, never pinned */
         char *pin_dir;  /* <pin root>/v<layout>, NULL when nothing is pinned */
         bool links_pinned;
-        bool btf;
+        Flavour flavour;
+        /* The "records" array, mmap()ed while an operation needs it (see
+         * records_get()): collecting reads memory, no syscall per cgroup. */
+        struct sysrec_record *records;
+        size_t records_len;
+        unsigned records_users;
+        uint32_t n_slots;
         uint64_t events;
         recorder_event_cb_t cb;
         void *userdata;
@@ -34,6 +86,8 @@ static uint32_t filter_slot(uint64_t id)
 
 static bool map_is_empty(Recorder *r);
 static void filter_add(Recorder *r, uint64_t id, int delta);
+static int records_get(Recorder *r);
+static void records_put(Recorder *r);
 
 static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -98,17 +152,19 @@ static void set_argsys_numbers(struct sysrec_bpf *skel)
         skel->rodata->clone3_nr = nr >= 0 ? (uint32_t)nr : SYSREC_NR_MAX;
 }
 
-/* Open and load either the tp_btf or the raw_tp flavour of the programs. */
-static int load_skeleton(unsigned max_cgroups, const char *pin_dir, bool btf, struct sysrec_bpf **ret)
+/* Open and load one flavour of the programs. */
+static int load_skeleton(unsigned max_cgroups, const char *pin_dir, Flavour flavour, struct sysrec_bpf **ret)
 {
         struct sysrec_bpf *skel;
-        int r;
+        bool btf = flavour != FLAVOUR_RAW;
+        int r = 0;
 
         skel = sysrec_bpf__open();
         if (!skel)
                 return log_debug_errno(negative_errno(), "Failed to open BPF object: %m");
 
-        bpf_program__set_autoload(skel->progs.sys_enter, btf);
+        bpf_program__set_autoload(skel->progs.sys_enter, flavour == FLAVOUR_BTF_CACHED);
+        bpf_program__set_autoload(skel->progs.sys_enter_nocache, flavour == FLAVOUR_BTF);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir, btf);
         bpf_program__set_autoload(skel->progs.sys_enter_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir_raw, !btf);
@@ -116,9 +172,12 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, bool btf, st
         bpf_program__set_autoload(skel->progs.process_fork_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_attach, btf);
         bpf_program__set_autoload(skel->progs.cgroup_attach_raw, !btf);
+        bpf_map__set_autocreate(skel->maps.slot_cache, flavour == FLAVOUR_BTF_CACHED);
         set_gate_numbers(skel);
         set_argsys_numbers(skel);
-        r = bpf_map__set_max_entries(skel->maps.cgroups, max_cgroups);
+        struct bpf_map *sized[] = { skel->maps.cgroups, skel->maps.records, skel->maps.free_slots };
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sized); i++)
+                r = bpf_map__set_max_entries(sized[i], max_cgroups);
         if (r >= 0 && pin_dir)
                 r = pin_set_map_paths(skel, pin_dir);
         if (r >= 0)
@@ -131,6 +190,57 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, bool btf, st
         return 0;
 }
 
+/* Size the records array's mapping and, the first time these maps are
+ * used, put every slot in the free queue. */
+static int records_setup(Recorder *r, unsigned max_cgroups)
+{
+        int fd = bpf_map__fd(r->skel->maps.free_slots);
+        long page = sysconf(_SC_PAGESIZE);
+        uint32_t slot;
+
+        r->n_slots = max_cgroups;
+        r->records_len = ((size_t)max_cgroups * sizeof(struct sysrec_record) + page - 1) / page * page;
+
+        if (r->skel->bss->free_slots_filled)
+                return 0;
+        /* Nothing was tracked yet; a fill cut short by a crash starts over. */
+        while (bpf_map_lookup_and_delete_elem(fd, NULL, &slot) == 0)
+                ;
+        for (slot = 0; slot < r->n_slots; slot++)
+                if (bpf_map_update_elem(fd, NULL, &slot, 0) < 0)
+                        return log_error_errno(negative_errno(), "Failed to fill the BPF free slot queue: %m");
+        r->skel->bss->free_slots_filled = 1;
+        return 0;
+}
+
+/* Map the records array for the duration of an operation. A mapping of a BPF
+ * array has all its pages in place from mmap() on, so a permanent one would
+ * count the whole array (7 MiB for 16,384 slots), which is the kernel's
+ * memory, in our RSS; mapping it costs a fraction of a millisecond. */
+static int records_get(Recorder *r)
+{
+        void *p;
+
+        if (r->records_users++ > 0)
+                return 0;
+        p = mmap(NULL, r->records_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(r->skel->maps.records), 0);
+        if (p == MAP_FAILED) {
+                r->records_users--;
+                return log_error_errno(negative_errno(), "Failed to map the BPF records array: %m");
+        }
+        r->records = p;
+        return 0;
+}
+
+static void records_put(Recorder *r)
+{
+        assert(r->records_users > 0);
+        if (--r->records_users > 0)
+                return;
+        (void)munmap(r->records, r->records_len);
+        r->records = NULL;
+}
+
 int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret)
 {
         return recorder_new_pinned(max_cgroups, NULL, cb, userdata, ret);
@@ -140,7 +250,7 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                         Recorder **ret)
 {
         Recorder *r;
-        int k;
+        int k, forced;
 
         libbpf_set_print(on_libbpf_print);
 
@@ -158,13 +268,28 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                 }
         }
 
-        r->btf = true;
-        k = load_skeleton(max_cgroups, r->pin_dir, true, &r->skel);
+        k = flavour_from_env(&forced);
         if (k < 0) {
-                log_info_errno(k, "Cannot load tp_btf programs (%m), trying raw_tp.");
-                r->btf = false;
-                k = load_skeleton(max_cgroups, r->pin_dir, false, &r->skel);
+                free(r->pin_dir);
+                free(r);
+                return k;
         }
+        /* Cgroup local storage where the kernel has it (Linux >= 6.2). */
+        if (forced)
+                r->flavour = forced - 1;
+        else
+                r->flavour = libbpf_probe_bpf_map_type(SYSREC_MAP_TYPE_CGRP_STORAGE, NULL) > 0
+                                     ? FLAVOUR_BTF_CACHED
+                                     : FLAVOUR_BTF;
+        for (;;) {
+                k = load_skeleton(max_cgroups, r->pin_dir, r->flavour, &r->skel);
+                if (k >= 0 || forced || r->flavour == FLAVOUR_RAW)
+                        break;
+                log_info_errno(k, "Cannot load %s programs (%m), trying %s.", flavour_names[r->flavour],
+                               flavour_names[r->flavour + 1]);
+                r->flavour++;
+        }
+        log_debug("Loaded %s programs.", flavour_names[r->flavour]);
         if (k < 0) {
                 free(r->pin_dir);
                 free(r);
@@ -172,6 +297,11 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                                        pin_root ? " with maps pinned in " : "", strempty(pin_root));
         }
 
+        k = records_setup(r, max_cgroups);
+        if (k < 0) {
+                recorder_free(r);
+                return k;
+        }
         r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_ring_event, r, NULL);
         if (!r->rb) {
                 k = negative_errno();
@@ -202,8 +332,9 @@ static void recorder_detach(Recorder *r)
 /* Process counting feeds live progress only: a failure is not fatal. */
 static void attach_process_links(Recorder *r)
 {
-        struct bpf_program *fork = r->btf ? r->skel->progs.process_fork : r->skel->progs.process_fork_raw;
-        struct bpf_program *attach = r->btf ? r->skel->progs.cgroup_attach : r->skel->progs.cgroup_attach_raw;
+        bool btf = r->flavour != FLAVOUR_RAW;
+        struct bpf_program *fork = btf ? r->skel->progs.process_fork : r->skel->progs.process_fork_raw;
+        struct bpf_program *attach = btf ? r->skel->progs.cgroup_attach : r->skel->progs.cgroup_attach_raw;
 
         if (!r->link_fork)
                 r->link_fork = bpf_program__attach(fork);
@@ -216,8 +347,11 @@ static void attach_process_links(Recorder *r)
 
 static int recorder_attach(Recorder *r)
 {
-        struct bpf_program *enter = r->btf ? r->skel->progs.sys_enter : r->skel->progs.sys_enter_raw;
-        struct bpf_program *mkdir = r->btf ? r->skel->progs.cgroup_mkdir : r->skel->progs.cgroup_mkdir_raw;
+        struct bpf_program *enter = r->flavour == FLAVOUR_BTF_CACHED ? r->skel->progs.sys_enter
+                                    : r->flavour == FLAVOUR_BTF      ? r->skel->progs.sys_enter_nocache
+                                                                     : r->skel->progs.sys_enter_raw;
+        struct bpf_program *mkdir = r->flavour != FLAVOUR_RAW ? r->skel->progs.cgroup_mkdir
+                                                              : r->skel->progs.cgroup_mkdir_raw;
 
         if (r->link_enter)
                 return 0;
@@ -270,12 +404,89 @@ Recorder *recorder_free(Recorder *r)
         return NULL;
 }
 
-static void on_carried_over(uint64_t id, void *userdata)
+static void slot_free(Recorder *r, uint32_t slot)
 {
-        filter_add(userdata, id, 1);
+        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot, 0) < 0)
+                log_warning_errno(negative_errno(), "Failed to free BPF record slot %u: %m", slot);
 }
 
-int recorder_resume(Recorder *r)
+/* A slot of "records" for a new entry, from the queue the kernel takes
+ * slots from too. */
+static int slot_alloc(Recorder *r, uint32_t *ret)
+{
+        uint32_t slot;
+
+        if (bpf_map_lookup_and_delete_elem(bpf_map__fd(r->skel->maps.free_slots), NULL, &slot) < 0)
+                return errno == ENOENT ? -ENOSPC : negative_errno();
+        if (slot >= r->n_slots)
+                return -EIO;
+        *ret = slot;
+        return 0;
+}
+
+/* Forget a record, so that its slot can be pushed back. */
+static void record_clear(Recorder *r, uint32_t slot)
+{
+        struct sysrec_record *rec = &r->records[slot];
+
+        __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
+        memset(&rec->cg, 0, sizeof(rec->cg));
+}
+
+/* Track cgroup id with the record v. Returns 1 if added, or -EEXIST with
+ * *ret_slot set to its record if the cgroup is tracked already. */
+static int record_insert(Recorder *r, uint64_t id, const struct sysrec_cgroup *v, uint32_t *ret_slot)
+{
+        int fd = bpf_map__fd(r->skel->maps.cgroups), k;
+        struct sysrec_record *rec;
+        uint32_t slot;
+
+        if (bpf_map_lookup_elem(fd, &id, &slot) == 0)
+                goto exists;
+        k = slot_alloc(r, &slot);
+        if (k < 0)
+                return k;
+        rec = &r->records[slot];
+        rec->cg = *v;
+        /* The record is complete before the hash entry points to it. */
+        __atomic_store_n(&rec->cgroup, id, __ATOMIC_RELEASE);
+        if (bpf_map_update_elem(fd, &id, &slot, BPF_NOEXIST) < 0) {
+                k = negative_errno();
+                record_clear(r, slot);
+                slot_free(r, slot);
+                if (k == -EEXIST && bpf_map_lookup_elem(fd, &id, &slot) == 0)
+                        goto exists;
+                return k == -E2BIG ? -ENOSPC : k;
+        }
+        filter_add(r, id, 1);
+        *ret_slot = slot;
+        return 1;
+
+exists:
+        if (slot >= r->n_slots)
+                return -EIO;
+        *ret_slot = slot;
+        return -EEXIST;
+}
+
+/* An entry of a pinned map of an older layout: add it, or add its bits to
+ * the entry carried over before (what the old program recorded since). */
+static int on_carried_over(uint64_t id, const struct sysrec_cgroup *v, void *userdata)
+{
+        Recorder *r = userdata;
+        uint32_t slot;
+        int k;
+
+        k = record_insert(r, id, v, &slot);
+        if (k != -EEXIST)
+                return k;
+        for (unsigned a = 0; a < _SYSREC_ABI_MAX; a++)
+                for (unsigned w = 0; w < SYSREC_NR_WORDS; w++)
+                        __atomic_fetch_or(&r->records[slot].cg.bits[a][w], v->bits[a][w], __ATOMIC_RELAXED);
+        return 0;
+}
+
+static int resume_mapped(Recorder *r)
 {
         int k, old;
 
@@ -283,7 +494,7 @@ int recorder_resume(Recorder *r)
                 return 0;
         /* Copy what older layouts recorded, attach our programs, detach the old
          * ones, then copy again what they recorded in between: nothing is lost. */
-        old = pin_copy_old_layouts(r->skel, r->pin_dir, on_carried_over, r);
+        old = pin_copy_old_layouts(r->pin_dir, on_carried_over, r);
         if (old < 0)
                 return log_error_errno(old, "Failed to carry over pinned maps of an older layout: %m");
         if (!map_is_empty(r)) {
@@ -295,53 +506,88 @@ int recorder_resume(Recorder *r)
                 pin_links_remove(r->pin_dir);
         if (old > 0) {
                 pin_remove_old_layouts_links(r->pin_dir);
-                (void)pin_copy_old_layouts(r->skel, r->pin_dir, on_carried_over, r);
+                (void)pin_copy_old_layouts(r->pin_dir, on_carried_over, r);
                 pin_remove_old_layouts(r->pin_dir);
         }
         return 0;
 }
 
-int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n)
+int recorder_resume(Recorder *r)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups), afd = bpf_map__fd(r->skel->maps.armed);
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = resume_mapped(r);
+        records_put(r);
+        return k;
+}
+
+/* The record in slot, if in use (and by recording, unless that is 0). */
+static struct sysrec_record *record_used(Recorder *r, uint32_t slot, uint32_t recording)
+{
+        struct sysrec_record *rec = &r->records[slot];
+
+        if (__atomic_load_n(&rec->cgroup, __ATOMIC_ACQUIRE) == 0)
+                return NULL;
+        if (recording != 0 && rec->cg.recording != recording)
+                return NULL;
+        return rec;
+}
+
+static int ids_add(uint32_t **ids, size_t *n, uint32_t id)
+{
+        uint32_t *ni;
+
+        for (size_t i = 0; i < *n; i++)
+                if ((*ids)[i] == id)
+                        return 0;
+        ni = realloc(*ids, sizeof(uint32_t) * (*n + 1));
+        if (!ni)
+                return -ENOMEM;
+        *ids = ni;
+        (*ids)[(*n)++] = id;
+        return 0;
+}
+
+static int list_mapped(Recorder *r, uint32_t **ret, size_t *ret_n)
+{
+        int afd = bpf_map__fd(r->skel->maps.armed);
         _cleanup_free_ uint32_t *ids = NULL;
         struct sysrec_armed_key akey, anext, *aprev = NULL;
-        uint64_t key, next, *prev = NULL;
         size_t n = 0;
+        int k = 0;
 
-        for (;;) {
-                uint32_t id;
-                struct sysrec_cgroup v;
-                struct sysrec_armed a;
-                size_t i;
+        for (uint32_t s = 0; s < r->n_slots; s++) {
+                struct sysrec_record *rec = record_used(r, s, 0);
 
-                if (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                        key = next;
-                        prev = &key;
-                        if (bpf_map_lookup_elem(fd, &key, &v) < 0)
-                                continue;
-                        id = v.recording;
-                } else if (bpf_map_get_next_key(afd, aprev, &anext) == 0) {
-                        akey = anext;
-                        aprev = &akey;
-                        if (bpf_map_lookup_elem(afd, &akey, &a) < 0)
-                                continue;
-                        id = a.recording;
-                } else
+                if (rec && (k = ids_add(&ids, &n, rec->cg.recording)) < 0)
                         break;
-                for (i = 0; i < n && ids[i] != id; i++)
-                        ;
-                if (i < n)
-                        continue;
-                uint32_t *ni = realloc(ids, sizeof(uint32_t) * (n + 1));
-                if (!ni)
-                        return -ENOMEM;
-                ids = ni;
-                ids[n++] = id;
+        }
+        if (k < 0)
+                return k;
+        while (bpf_map_get_next_key(afd, aprev, &anext) == 0) {
+                struct sysrec_armed a;
+
+                akey = anext;
+                aprev = &akey;
+                if (bpf_map_lookup_elem(afd, &akey, &a) == 0 && (k = ids_add(&ids, &n, a.recording)) < 0)
+                        return k;
         }
         *ret = TAKE_PTR(ids);
         *ret_n = n;
         return 0;
+}
+
+int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n)
+{
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = list_mapped(r, ret, ret_n);
+        records_put(r);
+        return k;
 }
 
 static void filter_add(Recorder *r, uint64_t id, int delta)
@@ -403,11 +649,12 @@ static void disarm(Recorder *r, uint32_t recording)
         }
 }
 
-int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
-                   uint32_t *ret_owner)
+static int track_mapped(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
+                        uint32_t *ret_owner)
 {
         struct sysrec_cgroup v = { .recording = recording, .flags = flags };
-        int fd = bpf_map__fd(r->skel->maps.cgroups), k;
+        uint32_t slot, owner;
+        int k;
 
         if (recording == 0)
                 return -EINVAL;
@@ -415,19 +662,28 @@ int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t
         if (k < 0)
                 return k;
 
-        if (bpf_map_update_elem(fd, &cgroup_id, &v, BPF_NOEXIST) < 0) {
-                k = negative_errno();
-                if (k == -EEXIST && bpf_map_lookup_elem(fd, &cgroup_id, &v) >= 0) {
-                        if (ret_owner)
-                                *ret_owner = v.recording;
-                        return v.recording == recording ? 0 : -EBUSY;
-                }
-                if (map_is_empty(r))
-                        recorder_detach(r);
-                return k == -E2BIG ? -ENOSPC : k;
+        k = record_insert(r, cgroup_id, &v, &slot);
+        if (k == -EEXIST) {
+                owner = r->records[slot].cg.recording;
+                if (ret_owner)
+                        *ret_owner = owner;
+                return owner == recording ? 0 : -EBUSY;
         }
-        filter_add(r, cgroup_id, 1);
-        return 1;
+        if (k < 0 && map_is_empty(r))
+                recorder_detach(r);
+        return k;
+}
+
+int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
+                   uint32_t *ret_owner)
+{
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = track_mapped(r, cgroup_id, recording, flags, ret_owner);
+        records_put(r);
+        return k;
 }
 
 struct track_ctx {
@@ -462,7 +718,12 @@ int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t
         struct track_ctx c = { .r = r, .recording = recording, .flags = flags, .root = true };
         int k;
 
+        /* One mapping for the whole walk, not one per cgroup. */
+        k = records_get(r);
+        if (k < 0)
+                return k;
         k = cgroup_walk(cgroup_fd, track_one, &c);
+        records_put(r);
         if (k < 0) {
                 if (ret_owner)
                         *ret_owner = c.owner;
@@ -471,77 +732,122 @@ int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t
         return c.n;
 }
 
-/* Visit every map entry of a recording. Keys are collected first: deleting
- * while iterating with get_next_key could restart the walk. */
-static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
+/* Delete keys from the hash map, in batches where the kernel can. */
+static void hash_delete(int fd, const uint64_t *keys, size_t n)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups);
+        while (n > 0) {
+                __u32 done = n;
+
+                if (bpf_map_delete_batch(fd, keys, &done, NULL) == 0)
+                        return;
+                /* Stopped at a key that is gone, or no batch operations: skip it. */
+                if (done >= n)
+                        return;
+                (void)bpf_map_delete_elem(fd, &keys[done]);
+                keys += done + 1;
+                n -= done + 1;
+        }
+}
+
+/* Visit every record of a recording: merge its bits into set and, with
+ * release, forget it. A scan of the mmap()ed array: no syscall per cgroup. */
+static int for_each_entry_mapped(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
+{
         _cleanup_free_ uint64_t *keys = NULL;
-        size_t n = 0, alloc = 0;
-        uint64_t key, next;
-        uint64_t *prev = NULL;
+        _cleanup_free_ uint32_t *slots = NULL;
+        size_t n = 0;
         int count = 0;
 
-        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                if (n == alloc) {
-                        uint64_t *nk = realloc(keys, sizeof(uint64_t) * (alloc = alloc ? alloc * 2 : 64));
-                        if (!nk)
-                                return -ENOMEM;
-                        keys = nk;
-                }
-                keys[n++] = next;
-                key = next;
-                prev = &key;
+        if (release) {
+                keys = malloc(sizeof(uint64_t) * r->n_slots);
+                slots = malloc(sizeof(uint32_t) * r->n_slots);
+                if (!keys || !slots)
+                        return -ENOMEM;
         }
+        for (uint32_t s = 0; s < r->n_slots; s++) {
+                struct sysrec_record *rec = record_used(r, s, recording);
 
-        for (size_t i = 0; i < n; i++) {
-                struct sysrec_cgroup v;
-
-                if (bpf_map_lookup_elem(fd, &keys[i], &v) < 0 || v.recording != recording)
+                if (!rec)
                         continue;
-                if (set) {
-                        syscall_set_merge_bits(set, v.bits);
-                        syscall_set_merge_args(set, &v.args);
-                }
                 count++;
-                if (release && bpf_map_delete_elem(fd, &keys[i]) == 0)
+                if (release) {
+                        keys[n] = rec->cgroup;
+                        slots[n++] = s;
+                        /* From here on the programs neither write this record nor
+                         * add children for it. */
+                        __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
+                }
+                if (set) {
+                        syscall_set_merge_bits(set, rec->cg.bits);
+                        syscall_set_merge_args(set, &rec->cg.args);
+                }
+        }
+        if (release) {
+                hash_delete(bpf_map__fd(r->skel->maps.cgroups), keys, n);
+                for (size_t i = 0; i < n; i++) {
                         filter_add(r, keys[i], -1);
+                        record_clear(r, slots[i]);
+                        slot_free(r, slots[i]);
+                }
         }
         return count;
 }
 
-static unsigned recorder_count_all(Recorder *r)
+static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups);
-        uint64_t key, next, *prev = NULL;
+        int k = records_get(r);
+
+        if (k < 0)
+                return k;
+        k = for_each_entry_mapped(r, recording, set, release);
+        records_put(r);
+        return k;
+}
+
+static unsigned count_all_mapped(Recorder *r)
+{
         unsigned n = 0;
 
-        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                n++;
-                key = next;
-                prev = &key;
-        }
+        for (uint32_t s = 0; s < r->n_slots; s++)
+                n += record_used(r, s, 0) != NULL;
         return n;
+}
+
+static unsigned recorder_count_all(Recorder *r)
+{
+        unsigned n;
+
+        if (records_get(r) < 0)
+                return 0;
+        n = count_all_mapped(r);
+        records_put(r);
+        return n;
+}
+
+static int collect_each_mapped(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata)
+{
+        for (uint32_t s = 0; s < r->n_slots; s++) {
+                struct sysrec_record *rec = record_used(r, s, recording);
+                SyscallSet set = {};
+
+                if (!rec)
+                        continue;
+                syscall_set_merge_bits(&set, rec->cg.bits);
+                syscall_set_merge_args(&set, &rec->cg.args);
+                cb(rec->cgroup, rec->cg.parent, &set, userdata);
+        }
+        return 0;
 }
 
 int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t cb, void *userdata)
 {
-        int fd = bpf_map__fd(r->skel->maps.cgroups);
-        uint64_t key, next, *prev = NULL;
+        int k = records_get(r);
 
-        while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-                struct sysrec_cgroup v;
-                SyscallSet set = {};
-
-                key = next;
-                prev = &key;
-                if (bpf_map_lookup_elem(fd, &key, &v) < 0 || v.recording != recording)
-                        continue;
-                syscall_set_merge_bits(&set, v.bits);
-                syscall_set_merge_args(&set, &v.args);
-                cb(key, v.parent, &set, userdata);
-        }
-        return 0;
+        if (k < 0)
+                return k;
+        k = collect_each_mapped(r, recording, cb, userdata);
+        records_put(r);
+        return k;
 }
 
 int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret)
@@ -563,13 +869,17 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
         /* Events still in the ring buffer belong to the final profile too. */
         (void)recorder_process(r);
         disarm(r, recording);
+        k = records_get(r);
+        if (k < 0)
+                return k;
         /* The kernel may add children of an entry until that entry itself is
          * gone: repeat until a pass finds nothing. */
-        do {
+        do
                 k = for_each_entry(r, recording, ret, true);
-                if (k < 0)
-                        return k;
-        } while (k > 0);
+        while (k > 0);
+        records_put(r);
+        if (k < 0)
+                return k;
         if (map_is_empty(r))
                 recorder_detach(r);
         return 0;
@@ -577,7 +887,7 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
 
 bool recorder_needs_events(Recorder *r)
 {
-        return !r->btf;
+        return r->flavour == FLAVOUR_RAW;
 }
 
 int recorder_get_fd(Recorder *r)
@@ -603,6 +913,7 @@ void recorder_get_stats(Recorder *r, RecorderStats *ret)
                 .events = r->events,
                 .dropped_events = r->skel->bss->dropped_events,
                 .attached = r->link_enter != NULL,
-                .btf_programs = r->btf,
+                .btf_programs = r->flavour != FLAVOUR_RAW,
+                .cgroup_storage = r->flavour == FLAVOUR_BTF_CACHED,
         };
 }

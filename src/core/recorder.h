@@ -23,11 +23,14 @@ typedef struct RecorderStats {
         uint64_t events;
         uint64_t dropped_events;
         bool attached;
-        bool btf_programs; /* tp_btf (true) or raw_tp fallback */
+        bool btf_programs;   /* tp_btf (true) or raw_tp fallback */
+        bool cgroup_storage; /* slots cached in cgroup local storage (Linux >= 6.2) */
 } RecorderStats;
 
-/* max_cgroups sizes the kernel map (every cgroup of every recording, alive
- * or gone, until its recording is stopped). */
+/* max_cgroups sizes the kernel maps (every cgroup of every recording, alive
+ * or gone, until its recording is stopped). The best programs the kernel
+ * can run are loaded; $SYSREC_BPF_PROGRAMS (cgrp-storage, tp_btf, raw_tp)
+ * forces one flavour, for tests. */
 int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret);
 /* The same, with the maps and links pinned below pin_root (a bpffs
  * directory) so that recording goes on while the process is gone and a new

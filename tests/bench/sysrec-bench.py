@@ -766,7 +766,7 @@ def machine():
 
 VARIANT_LABELS = [
     ("sysrec", "sysrecd's program (bpf/sysrec.bpf.c)"),
-    ("v_now", "  its lookup path alone (no gates/args)"),
+    ("v_now", "  layout 2's lookup path (hash map)"),
     ("v_btfabi", "  ABI from the BTF task pointer"),
     ("v_btf_hash", "  + cgroup id from BTF, no helper"),
     ("v_storage", "  CGRP_STORAGE instead of the hash"),

@@ -26,6 +26,8 @@
 #include "recorder-test.h"
 
 #define N_SHORT_LIVED 500
+#define N_CREATED 2000
+#define N_OTHERS 1000
 #define X32_SYSCALL_BIT 0x40000000L
 
 /* ---- Workloads (run in children) ---- */
@@ -367,6 +369,7 @@ static void test_busy_and_attach(Fixture *f)
         _cleanup_close_ int a_fd = cg_open(f, a);
         uint64_t a_id = cg_id(f, a), b_id = cg_id(f, b);
         ChildSpec spec = { .first = do_getcpu };
+        const char *forced = getenv("SYSREC_BPF_PROGRAMS");
         uint32_t owner;
         RecorderStats st;
         SyscallSet s;
@@ -374,8 +377,11 @@ static void test_busy_and_attach(Fixture *f)
         recorder_get_stats(f->recorder, &st);
         g_assert_false(st.attached);
         g_assert_cmpuint(st.tracked_cgroups, ==, 0);
-        g_assert_true(st.btf_programs); /* this kernel takes tp_btf */
-        g_assert_false(recorder_needs_events(f->recorder)); /* ... with atomic bit updates */
+        /* This kernel (>= 6.2) takes the best flavour unless a test forces one. */
+        g_assert_cmpint(st.btf_programs, ==, g_strcmp0(forced, "raw_tp") != 0);
+        g_assert_cmpint(st.cgroup_storage, ==, !forced || strcmp(forced, "cgrp-storage") == 0);
+        /* tp_btf programs update bits atomically; raw_tp ones may lose a race. */
+        g_assert_cmpint(recorder_needs_events(f->recorder), ==, g_strcmp0(forced, "raw_tp") == 0);
 
         g_assert_cmpint(recorder_track(f->recorder, a_id, 0, 0, NULL), ==, -EINVAL);
         g_assert_false(attached(f));
@@ -492,6 +498,31 @@ static void test_track_tree_root_only(Fixture *f)
         assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
 }
 
+/* A process that makes cgroups x0, x1, ... below dir: n of them (then it
+ * exits 0), or with n 0, x0 to x7 made and removed again until killed. */
+static pid_t spawn_churner(Fixture *f, const char *dir, unsigned n)
+{
+        pid_t pid = fork();
+
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                char path[PATH_MAX];
+
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                        _exit(120);
+                for (unsigned i = 0; n == 0 || i < n; i++) {
+                        snprintf(path, sizeof(path), "%s/x%u", dir, n == 0 ? i % 8 : i);
+                        if (mkdir(path, 0755) < 0 && (n > 0 || errno != EEXIST))
+                                _exit(121);
+                        if (n == 0)
+                                (void)rmdir(path);
+                }
+                _exit(0);
+        }
+        g_array_append_val(f->children, pid);
+        return pid;
+}
+
 /* Releasing a recording while cgroups keep appearing below it (pods come and
  * go) leaves nothing behind: no entries of the released recording, and the
  * programs detached. */
@@ -503,21 +534,7 @@ static void test_release_while_creating(Fixture *f)
         unsigned leaked_rounds = 0, leaked_entries = 0;
         RecorderStats st;
 
-        churner = fork();
-        g_assert_cmpint(churner, >=, 0);
-        if (churner == 0) {
-                char path[PATH_MAX];
-
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-                        _exit(120);
-                for (unsigned i = 0;; i++) {
-                        snprintf(path, sizeof(path), "%s/x%u", work, i % 8);
-                        if (mkdir(path, 0755) < 0 && errno != EEXIST)
-                                _exit(121);
-                        (void)rmdir(path);
-                }
-        }
-        g_array_append_val(f->children, churner);
+        churner = spawn_churner(f, work, 0);
 
         for (unsigned round = 0; round < 200; round++) {
                 unsigned n;
@@ -553,12 +570,52 @@ static void test_release_while_creating(Fixture *f)
         }
 }
 
-/* The kernel map is sized by max_cgroups; beyond it tracking fails cleanly. */
+/* User space and the kernel take record slots from one queue: tracking
+ * cgroups while cgroups appear below a tracked one (containers starting
+ * while other recordings start) loses none of them. */
+static void test_track_while_creating(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        _cleanup_close_ int fd = cg_open(f, work);
+        g_autofree uint64_t *others = g_new(uint64_t, N_OTHERS);
+        unsigned tracked = 0;
+        pid_t churner;
+        int status;
+
+        for (unsigned i = 0; i < N_OTHERS; i++) {
+                g_autofree char *rel = g_strdup_printf("o%u", i);
+                g_autofree char *path = cg_make(f, rel);
+
+                others[i] = cg_id(f, path);
+        }
+        g_assert_cmpint(recorder_track_tree(f->recorder, fd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
+
+        churner = spawn_churner(f, work, N_CREATED);
+        /* No release meanwhile: the free slots stay as the fresh map has them. */
+        while (waitpid(churner, &status, WNOHANG) == 0 && tracked < N_OTHERS)
+                g_assert_cmpint(recorder_track(f->recorder, others[tracked++], REC_B, 0, NULL), ==, 1);
+        if (tracked == N_OTHERS)
+                g_assert_cmpint(waitpid(churner, &status, 0), ==, churner);
+        forget_child(f, churner);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        g_test_message("%u cgroups tracked while %u were made", tracked, N_CREATED);
+
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_LOST, 0, 0), ==, 0);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1 + N_CREATED);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_B), ==, tracked);
+}
+
+/* The kernel maps are sized by max_cgroups; beyond it tracking fails
+ * cleanly, and a released recording's slots serve the next one. */
 static void test_map_full(Fixture *f)
 {
         _cleanup_recorder_ Recorder *small = NULL;
         g_autofree char *a = cg_make(f, "a"), *b = cg_make(f, "b"), *c = cg_make(f, "c");
+        ChildSpec getcpu = { .first = do_getcpu }, sysinfo = { .first = do_sysinfo };
         uint32_t owner = 0;
+        SyscallSet s = {};
 
         g_assert_cmpint(recorder_new(2, NULL, NULL, &small), ==, 0);
         g_assert_cmpint(recorder_track(small, cg_id(f, a), REC_A, 0, NULL), ==, 1);
@@ -566,6 +623,46 @@ static void test_map_full(Fixture *f)
         g_assert_cmpint(recorder_track(small, cg_id(f, c), REC_B, 0, &owner), ==, -ENOSPC);
         g_assert_cmpuint(recorder_count(small, REC_A), ==, 2);
         g_assert_cmpuint(recorder_count(small, REC_B), ==, 0);
+
+        /* a's slot (the one cached in a's local storage) is used, then handed
+         * to c: what runs in a now must not land in c's recording. */
+        run_child(f, a, &getcpu);
+        g_assert_cmpint(recorder_release(small, REC_A, &s), ==, 0);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        g_assert_cmpint(recorder_track(small, cg_id(f, c), REC_B, 0, NULL), ==, 1);
+        g_assert_cmpint(recorder_track(small, cg_id(f, b), REC_B, 0, NULL), ==, 1);
+        run_child(f, a, &getcpu);
+        run_child(f, c, &sysinfo);
+        s = (SyscallSet){};
+        g_assert_cmpint(recorder_collect(small, REC_B, &s), ==, 0);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        g_assert_cmpuint(recorder_count(small, REC_B), ==, 2);
+}
+
+/* A cgroup tracked again by another recording after a release (its slot,
+ * cached in the cgroup, changed meanwhile) records into the new one only. */
+static void test_retrack(Fixture *f)
+{
+        g_autofree char *a = cg_make(f, "a");
+        uint64_t id = cg_id(f, a);
+        ChildSpec getcpu = { .first = do_getcpu }, sysinfo = { .first = do_sysinfo },
+                  ioprio = { .first = do_ioprio_get };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track(f->recorder, id, REC_A, 0, NULL), ==, 1);
+        run_child(f, a, &getcpu);
+        g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
+        run_child(f, a, &ioprio); /* not recorded by anyone */
+
+        g_assert_cmpint(recorder_track(f->recorder, id, REC_B, 0, NULL), ==, 1);
+        run_child(f, a, &sysinfo);
+        collect(f, REC_B, &s);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "ioprio_get");
+        collect(f, REC_A, &s);
+        g_assert_cmpuint(syscall_set_count(&s), ==, 0);
 }
 
 int main(int argc, char *argv[])
@@ -580,6 +677,8 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/busy-and-attach", test_busy_and_attach);
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
         recorder_test_add("/sysrec/recorder/map-full", test_map_full);
+        recorder_test_add("/sysrec/recorder/retrack", test_retrack);
+        recorder_test_add("/sysrec/recorder/track-while-creating", test_track_while_creating);
         recorder_test_add("/sysrec/recorder/descendants/new-cgroup", test_descendants_new_cgroup);
         recorder_test_add("/sysrec/recorder/descendants/disabled", test_descendants_disabled);
         recorder_test_add("/sysrec/recorder/track-tree/existing", test_track_tree_existing);

@@ -10,10 +10,11 @@
 #   3. a clean SIGTERM with --pin-dir leaves the recording active in the kernel; it
 #      resumes, and what was made in between is kept;
 #   4. a layout upgrade: a v1 map (key 8 bytes, value 400: the prefix of struct
-#      sysrec_cgroup) made with bpftool next to the pins, holding an entry of a saved
-#      recording, is carried over into the final profile and the v1 pins are removed;
-#      also for a recording whose cgroup is gone, and entries of unknown recordings
-#      are not left behind.
+#      sysrec_cgroup) and a v2 map (value 464: all of it) made with bpftool next to the
+#      pins, holding entries of saved recordings, are carried over into the final
+#      profiles (into v3's slot array) and the old pins are removed; also for a
+#      recording whose cgroup is gone, and entries of unknown recordings are not left
+#      behind.
 # Prints PASS/FAIL per check and `N passed, N failed`; cleans up on every exit path.
 
 # Lists of syscall numbers and cgroups are passed as separate words on purpose.
@@ -26,6 +27,9 @@ rel_init crash bpftool mount
 BPF=$WORK/bpffs
 bpffs_mount "$BPF" || exit 2
 PIN=$BPF/sysrec
+# The layout this build pins (its directory is v<layout>).
+LAYOUT=$(sed -n 's/^#define SYSREC_MAP_LAYOUT \([0-9]*\)$/\1/p' "$SRC/bpf/sysrec-bpf.h")
+[ -n "$LAYOUT" ] || { echo "cannot read SYSREC_MAP_LAYOUT from bpf/sysrec-bpf.h" >&2; exit 2; }
 cleanup_add rel_daemon_stop
 
 # Distinctive syscalls nothing else in the cgroup makes.
@@ -46,7 +50,7 @@ expect_eq "live profile before the kill has none of the syscalls made later" \
 expect_true "live profile has what was made before the kill (@1001)" grep -qx '@1001' <<<"$live"
 
 daemon_kill KILL
-expect_true "pinned links remain after kill -9" test -e "$PIN/v2/link_enter" -a -e "$PIN/v2/link_mkdir"
+expect_true "pinned links remain after kill -9" test -e "$PIN/v$LAYOUT/link_enter" -a -e "$PIN/v$LAYOUT/link_mkdir"
 "$SYSCALL_BIN" --cgroup "$CG2$TOP/crash" "${DOWN_NRS[@]}"
 mkdir "$CG2$TOP/crash/born-while-down"
 "$SYSCALL_BIN" --cgroup "$CG2$TOP/crash/born-while-down" 778
@@ -134,7 +138,7 @@ start_cgroup_recording term "$TOP/term" || fail "StartRecording term"
 daemon_kill TERM
 expect_eq "sysrecd exits 0 on SIGTERM" "$DAEMON_EXIT" 0
 expect_true "no profile written: the recording stays active" test ! -e "$STATE/profiles/term.json"
-expect_true "links stay pinned" test -e "$PIN/v2/link_enter"
+expect_true "links stay pinned" test -e "$PIN/v$LAYOUT/link_enter"
 "$SYSCALL_BIN" --cgroup "$CG2$TOP/term" "${DOWN_NRS[@]}"
 daemon_start --pin-dir="$PIN" || { fail "restart after SIGTERM"; exit 1; }
 expect_eq "recording 'term' resumed" "$(rec_state term)" recording
@@ -148,12 +152,19 @@ expect_eq "nothing records any more: no tracked cgroups" "$(mprop TrackedCgroups
 rel_daemon_stop
 
 # ---------------------------------------------------------------------------------------
-echo "# 4. pinned maps of an older layout (v1)"
+echo "# 4. pinned maps of older layouts (v1, v2)"
 # bpftool wants the value as bytes: u32 recording, u32 flags, u64 parent, then 3 ABIs x
-# 16 u64 words of bits (little endian), 400 bytes in all.
+# 16 u64 words of bits (little endian), 400 bytes in all in v1; v2 adds 64 bytes of
+# arguments (zero here).
 v1_value() {
-    local rec=$1 flags=$2 native=$3 compat=$4 bytes=() i w b
-    for ((i = 0; i < 400; i++)); do bytes[i]=0; done
+    old_value 400 "$@"
+}
+v2_value() {
+    old_value 464 "$@"
+}
+old_value() {
+    local size=$1 rec=$2 flags=$3 native=$4 compat=$5 bytes=() i w b
+    for ((i = 0; i < size; i++)); do bytes[i]=0; done
     for ((i = 0; i < 4; i++)); do bytes[i]=$(((rec >> (8 * i)) & 255)); done
     bytes[4]=$flags
     # set_bit ABI NR
@@ -188,26 +199,37 @@ cg_gone=$(stat -c %i "$CG2$TOP/upg-gone")
 cg_orphan=$(stat -c %i "$CG2$TOP/upg-orphan")
 # The container of upgrade-gone finished while the old daemon was down.
 rmdir "$CG2$TOP/upg-gone"
-mkdir -p "$UPIN/v1"
+mkdir -p "$UPIN/v1" "$UPIN/v2"
 if bpftool map create "$UPIN/v1/cgroups" type hash key 8 value 400 entries 64 name cgroups &&
     bpftool map update pinned "$UPIN/v1/cgroups" key $(u64_bytes "$cg_up") \
         value $(v1_value "$id_up" 1 "777 778" "20") &&
-    bpftool map update pinned "$UPIN/v1/cgroups" key $(u64_bytes "$cg_gone") \
-        value $(v1_value "$id_gone" 1 "779" "") &&
     bpftool map update pinned "$UPIN/v1/cgroups" key $(u64_bytes "$cg_orphan") \
         value $(v1_value 4000000 1 "780" ""); then
-    pass "v1 map made with bpftool: 3 entries (ids $id_up, $id_gone, unknown 4000000)"
+    pass "v1 map made with bpftool: 2 entries (ids $id_up, unknown 4000000)"
 else
     fail "bpftool could not make the v1 map"
 fi
-daemon_start --pin-dir="$UPIN" || { fail "start with a v1 map"; exit 1; }
+# v2: the same cgroup as in v1 (its bits are added), and the one that is gone.
+if bpftool map create "$UPIN/v2/cgroups" type hash key 8 value 464 entries 64 name cgroups &&
+    bpftool map update pinned "$UPIN/v2/cgroups" key $(u64_bytes "$cg_up") \
+        value $(v2_value "$id_up" 1 "781" "") &&
+    bpftool map update pinned "$UPIN/v2/cgroups" key $(u64_bytes "$cg_gone") \
+        value $(v2_value "$id_gone" 1 "779" ""); then
+    pass "v2 map made with bpftool: 2 entries (ids $id_up, $id_gone)"
+else
+    fail "bpftool could not make the v2 map"
+fi
+daemon_start --pin-dir="$UPIN" || { fail "start with v1 and v2 maps"; exit 1; }
 expect_true "log says entries were carried over from layout v1" grep -Eq 'Carried [0-9]+ recorded cgroups over from map layout v1' "$SYSRECD_LOG"
+expect_true "log says entries were carried over from layout v2" grep -Eq 'Carried [0-9]+ recorded cgroups over from map layout v2' "$SYSRECD_LOG"
 expect_true "v1 pins are removed" test ! -e "$UPIN/v1"
+expect_true "v2 pins are removed" test ! -e "$UPIN/v2"
 expect_eq "recording 'upgrade' is active" "$(rec_state upgrade)" recording
 expect_eq "recording 'upgrade-gone' (cgroup removed meanwhile) is active" "$(rec_state upgrade-gone)" recording
 if busctl call org.sysrec1 /org/sysrec1 org.sysrec1.Manager StopRecording s upgrade >/dev/null; then
     got=$(profile_names "$USTATE/profiles/upgrade.json")
     expect_eq "final profile has the v1 entry's native bits (@777 @778)" "$(missing_from $'@777\n@778' "$got")" ""
+    expect_eq "and the v2 entry's of the same cgroup (@781)" "$(missing_from '@781' "$got")" ""
     x86=$(rprop upgrade Syscalls | jq -r '.x86[]?' | tr '\n' ' ')
     expect_eq "and its i386 bit (x86 getpid)" "$x86" "getpid "
     expect_true "profile lists SCMP_ARCH_X86" grep -q SCMP_ARCH_X86\" "$USTATE/profiles/upgrade.json"
@@ -216,13 +238,13 @@ else
 fi
 if busctl call org.sysrec1 /org/sysrec1 org.sysrec1.Manager StopRecording s upgrade-gone >/dev/null 2>&1; then
     got=$(profile_names "$USTATE/profiles/upgrade-gone.json")
-    expect_eq "recording whose cgroup is gone keeps its v1 bits (@779)" "$(missing_from '@779' "$got")" ""
+    expect_eq "recording whose cgroup is gone keeps its v2 bits (@779)" "$(missing_from '@779' "$got")" ""
 else
-    fail "recording whose cgroup is gone keeps its v1 bits (@779)" \
+    fail "recording whose cgroup is gone keeps its v2 bits (@779)" \
         "StopRecording upgrade-gone failed; state '$(rec_state upgrade-gone)'" \
         "$(grep -E "upgrade-gone|unknown recording" "$SYSRECD_LOG" | tail -n 3)"
 fi
-expect_eq "no v1 entry of an unknown recording is left tracked" "$(mprop TrackedCgroups)" 0
+expect_eq "no old entry of an unknown recording is left tracked" "$(mprop TrackedCgroups)" 0
 expect_eq "no programs stay attached" "$(mprop ProgramsAttached)" false
 
 expect_true "sysrecd still alive" daemon_alive
