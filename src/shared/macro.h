@@ -14,6 +14,10 @@
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _noreturn_ __attribute__((noreturn))
+/* Not instrumented by -fsanitize=address,undefined: code that runs under a seccomp
+ * filter which denies the system calls of the sanitizers' runtime (sigaltstack(),
+ * mmap() before a call that does not return, for instance). */
+#define _no_sanitize_ __attribute__((no_sanitize_address, no_sanitize_undefined))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
