@@ -7,10 +7,15 @@ PACKAGES=(
         # build
         meson ninja-build pkg-config gcc clang llvm bpftool
         libbpf-dev libseccomp-dev libsystemd-dev libjson-c-dev libglib2.0-dev libyaml-dev
+        # translations: msgfmt/xgettext (po/); polkitd also ships the ITS rules
+        # (/usr/share/gettext/its/polkit.its) that merge the polkit policy's texts
+        gettext
         # 32-bit test program (i386 syscalls)
         gcc-multilib
         # tests and demo
         dbus runc nginx-light curl jq python3 procps util-linux iproute2
+        # sysrecctl at a pseudo-terminal (script) and its default pager
+        bsdutils less
         # profile formats: their consumers (crun, podman, bubblewrap) and the SPO schema check
         crun podman bubblewrap python3-yaml
         # systemd end-to-end suite: polkitd in the namespaced systemd, dbus-1.pc for

@@ -243,16 +243,22 @@ static int apply_finalizer(json_object *obj, void *userdata, bool *changed)
         return json_set(md, "finalizers", out);
 }
 
-int api_recording_finalizer(Sync *s, const char *ns, const char *name, const char *finalizer, bool add)
+int api_object_finalizer(Sync *s, const char *path, const char *finalizer, bool add)
 {
-        _cleanup_free_ char *path = NULL;
         FinalizerChange f = { .finalizer = finalizer, .add = add };
         int r;
 
-        if (asprintf(&path, SPO_PATH "/namespaces/%s/profilerecordings/%s", ns, name) < 0)
-                return -ENOMEM;
         r = api_update(s, path, apply_finalizer, &f);
         return r == -ENOENT && !add ? 0 : r;
+}
+
+int api_recording_finalizer(Sync *s, const char *ns, const char *name, const char *finalizer, bool add)
+{
+        _cleanup_free_ char *path = NULL;
+
+        if (asprintf(&path, SPO_PATH "/namespaces/%s/profilerecordings/%s", ns, name) < 0)
+                return -ENOMEM;
+        return api_object_finalizer(s, path, finalizer, add);
 }
 
 char *name_sanitize(const char *s, size_t max)

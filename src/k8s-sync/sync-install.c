@@ -6,14 +6,14 @@
  * localhostProfile: operator/<name>.json}. Files are replaced atomically (a
  * container starting meanwhile reads the old or the new profile, never half
  * of one) and only when their content changes; a deleted, partial or
- * disabled profile has no file. The status says where the profile is:
- * Installed, path, localhostProfile, a Ready condition.
+ * disabled profile has no file. A profile with a baseProfileName is written
+ * with its bases' syscalls (sync-base.c), and only once they all exist. This
+ * node's state goes into the profile's status (sync-node-status.c).
  */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fileio.h"
 #include "json-util.h"
@@ -30,81 +30,101 @@ static bool file_has(Sync *s, const char *file, const char *text)
         return read_full_file_at(s->operator_fd, file, PROFILE_FILE_MAX, &cur, NULL) >= 0 && strcmp(cur, text) == 0;
 }
 
-static void now_rfc3339(char buf[static 32])
+static const char *base_error_reason(int r)
 {
-        time_t t = time(NULL);
-        struct tm tm;
-
-        strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+        switch (r) {
+        case -ENOENT:
+                return "BaseProfileMissing";
+        case -ELOOP:
+                return "BaseProfileCycle";
+        case -EMLINK:
+                return "BaseProfileChainTooLong";
+        case -EPROTONOSUPPORT:
+                return "BaseProfileNotSupported";
+        default:
+                return NULL;
+        }
 }
 
-static int set_status(Sync *s, json_object *p, const char *status, const char *file)
+static int remove_file(Sync *s, const char *file)
 {
-        _cleanup_json_ json_object *st = json_object_new_object();
-        _cleanup_free_ char *path = NULL, *local = NULL;
-        const char *name = json_get_str(p, "metadata.name");
-        char ts[32];
-
-        if (!st)
-                return -ENOMEM;
-        if (file) {
-                if (strcmp(strempty(json_get_str(p, "status.status")), status) == 0 &&
-                    json_get_str(p, "status.localhostProfile") &&
-                    strcmp(json_get_str(p, "status.localhostProfile"), file + strlen("seccomp/")) == 0)
+        if (unlinkat(s->operator_fd, file, 0) < 0) {
+                if (errno == ENOENT)
                         return 0;
-                if (asprintf(&path, "%s/%s", s->opt.kubelet_dir, file) < 0 ||
-                    !(local = strdup(file + strlen("seccomp/"))))
-                        return -ENOMEM;
-        } else if (strcmp(strempty(json_get_str(p, "status.status")), status) == 0)
-                return 0;
-
-        now_rfc3339(ts);
-        {
-                _cleanup_json_ json_object *cond = json_object_new_object(), *conds = json_object_new_array();
-                bool ready = strcmp(status, "Installed") == 0;
-
-                if (!cond || !conds || json_set_str(cond, "type", "Ready") < 0 ||
-                    json_set_str(cond, "status", ready ? "True" : "False") < 0 ||
-                    json_set_str(cond, "reason", ready ? "Available" : "Unavailable") < 0 ||
-                    json_set_str(cond, "message", "") < 0 || json_set_str(cond, "lastTransitionTime", ts) < 0 ||
-                    json_object_array_add(conds, TAKE_PTR(cond)) < 0 ||
-                    json_set(st, "conditions", TAKE_PTR(conds)) < 0)
-                        return -ENOMEM;
+                return log_warning_errno(negative_errno(), "Failed to remove %s/seccomp/operator/%s: %m",
+                                         s->opt.kubelet_dir, file);
         }
-        if (json_set_str(st, "status", status) < 0 ||
-            (path && json_set_str(st, "path", path) < 0) ||
-            (local && json_set_str(st, "localhostProfile", local) < 0))
-                return -ENOMEM;
-        return api_patch_profile_status(s, name, st);
+        log_info("Removed %s/seccomp/operator/%s.", s->opt.kubelet_dir, file);
+        return 0;
+}
+
+/* The profile goes (deleted) or stays without a file (disabled): this node lets go of it. */
+static int uninstall_one(Sync *s, json_object *p, const char *file, const char *reason)
+{
+        int r;
+
+        if (!node_has_finalizer(s, p))
+                /* never installed here: nothing to report on a profile that goes */
+                return strcmp(reason, "Terminating") == 0 ? 0 : node_status_set(s, p, reason, "");
+        r = remove_file(s, file);
+        if (r >= 0)
+                r = node_status_set(s, p, reason, "");
+        if (r >= 0)
+                r = node_finalizer(s, p, false);
+        return r;
 }
 
 static int install_one(Sync *s, json_object *p)
 {
-        _cleanup_free_ char *file = NULL, *text = NULL, *rel = NULL;
-        const char *name = json_get_str(p, "metadata.name");
+        _cleanup_free_ char *file = NULL, *text = NULL, *path = NULL, *message = NULL;
+        _cleanup_json_ json_object *spec = NULL;
+        const char *name = json_get_str(p, "metadata.name"), *reason;
         int r;
 
-        if (!name || asprintf(&file, "%s.json", name) < 0 || asprintf(&rel, "seccomp/operator/%s", file) < 0)
+        if (!name || asprintf(&file, "%s.json", name) < 0 ||
+            asprintf(&path, "%s/seccomp/operator/%s", s->opt.kubelet_dir, file) < 0)
                 return -ENOMEM;
         if (json_get_label(p, LABEL_PARTIAL))
                 return 0; /* merged later; never used by pods as it is */
-        if (json_get_str(p, "metadata.deletionTimestamp"))
-                return 0;
+        if (json_get_str(p, "metadata.deletionTimestamp")) {
+                r = uninstall_one(s, p, file, "Terminating");
+                if (r >= 0)
+                        r = node_release_departed(s, p);
+                return r;
+        }
         if (strcmp(strempty(json_get_str(p, "spec.state")), "Disabled") == 0)
-                return set_status(s, p, "Disabled", NULL);
+                return uninstall_one(s, p, file, "Disabled");
 
-        r = seccomp_spec_to_oci_text(json_get(p, "spec"), &text);
+        r = base_resolve(s, p, &spec, &message);
+        reason = base_error_reason(r);
+        if (reason) {
+                /* Nothing (or the last complete profile) stays installed until the chain resolves. */
+                log_debug("SeccompProfile %s is not installed: %s.", name, message);
+                return node_status_set(s, p, reason, message);
+        }
+        if (r >= 0)
+                r = seccomp_spec_to_oci_text(spec, &text);
+        if (r == -ENOMEM)
+                return log_oom();
         if (r < 0) {
                 log_warning_errno(r, "SeccompProfile %s has no usable spec: %m", name);
-                return set_status(s, p, "Error", NULL);
+                return node_status_set(s, p, "InvalidProfile",
+                                       r == -EINVAL ? "spec is missing" : "spec.defaultAction is missing");
         }
+        /* The finalizer first: a file is never left behind by a deleted profile. */
+        r = node_finalizer(s, p, true);
+        if (r < 0)
+                return r;
         if (!file_has(s, file, text)) {
                 r = write_file_atomic_at(s->operator_fd, file, text, strlen(text), 0644);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to write %s/%s: %m", s->opt.kubelet_dir, rel);
-                log_info("Installed SeccompProfile %s as %s/%s.", name, s->opt.kubelet_dir, rel);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to write %s: %m", path);
+                        (void)node_status_set(s, p, "CannotSaveProfile", strerror(-r));
+                        return r;
+                }
+                log_info("Installed SeccompProfile %s as %s (%zu syscalls).", name, path, seccomp_spec_count(spec));
         }
-        return set_status(s, p, "Installed", rel);
+        return node_status_set(s, p, "Installed", path);
 }
 
 static bool wanted(json_object *p)
@@ -142,13 +162,8 @@ static int remove_stale(Sync *s)
                         (void)strv_add_unique(&stale, de->d_name);
         }
         closedir(d);
-        for (char **i = stale; i && *i; i++) {
-                if (unlinkat(s->operator_fd, *i, 0) < 0 && errno != ENOENT)
-                        log_warning_errno(negative_errno(), "Failed to remove %s/seccomp/operator/%s: %m",
-                                          s->opt.kubelet_dir, *i);
-                else
-                        log_info("Removed %s/seccomp/operator/%s.", s->opt.kubelet_dir, *i);
-        }
+        for (char **i = stale; i && *i; i++)
+                (void)remove_file(s, *i);
         return 0;
 }
 

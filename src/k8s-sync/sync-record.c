@@ -40,7 +40,7 @@
 
 /* ---- tracks ---- */
 
-static PodTrack *track_find(Sync *s, const char *uid)
+PodTrack *pod_track_find(Sync *s, const char *uid)
 {
         for (size_t i = 0; i < s->n_tracks; i++)
                 if (strcmp(s->tracks[i]->uid, uid) == 0)
@@ -910,7 +910,7 @@ static int reconcile_pod(Sync *s, json_object *pod)
 
         if (!uid || !ns || !pname)
                 return 0;
-        t = track_find(s, uid) ?: track_add(s, uid);
+        t = pod_track_find(s, uid) ?: track_add(s, uid);
         if (!t)
                 return -ENOMEM;
         json_object_put(t->pod);
@@ -997,7 +997,7 @@ int record_reconcile(Sync *s)
         for (size_t i = 0; i < s->n_daemon; i++) {
                 const char *uid = sysrec_metadata_get(&s->daemon[i], META_POD_UID);
 
-                if (daemon_is_pod_recording(s, &s->daemon[i], NULL) && !track_find(s, uid) &&
+                if (daemon_is_pod_recording(s, &s->daemon[i], NULL) && !pod_track_find(s, uid) &&
                     strv_add_unique(&orphans, uid) < 0)
                         return -ENOMEM;
         }

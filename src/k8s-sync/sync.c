@@ -98,6 +98,9 @@ static void reconcile(Sync *s)
                         r = k;
         }
         if (synced && s->daemon_up && !s->dirty_daemon) {
+                k = workloads_reconcile(s);
+                if (k < 0)
+                        r = k;
                 k = record_reconcile(s);
                 if (k < 0)
                         r = k;
@@ -183,7 +186,8 @@ static void daemon_appeared(Sync *s)
         s->daemon_up = true;
         s->dirty_daemon = true;
         s->dirty_record = true;
-        /* A new sysrecd knows no workloads: register every pod again. */
+        s->dirty_workloads = true;
+        /* Until its list says otherwise, a new sysrecd knows no workloads. */
         for (size_t i = 0; i < s->n_tracks; i++)
                 s->tracks[i]->registered = false;
         sync_schedule(s);

@@ -10,8 +10,11 @@
  *
  *   sync-record.c   pods + ProfileRecordings -> workloads and recordings in
  *                   sysrecd; ended pods -> SeccompProfiles; activeWorkloads
+ *   sync-workloads.c  sysrecd's workload list checked against the pods
  *   sync-merge.c    mergeStrategy Containers: partial profiles -> one per container
- *   sync-install.c  SeccompProfiles -> <kubelet-dir>/seccomp/operator/<name>.json + status
+ *   sync-install.c  SeccompProfiles -> <kubelet-dir>/seccomp/operator/<name>.json
+ *   sync-base.c     baseProfileName: the chain of base profiles unioned in
+ *   sync-node-status.c  each node's install state in the profile's status
  *   sync-publish.c  recordings started with "publish" -> SeccompProfiles
  *   sync-api.c      the object writes they share (create-or-update, status, finalizers)
  */
@@ -79,7 +82,7 @@ typedef struct Sync {
         sd_event_source *retry;  /* the pass again after a failure */
         sd_event_source *reconnect;
         uint64_t backoff;
-        bool dirty_record, dirty_install, dirty_daemon, ready_notified;
+        bool dirty_record, dirty_install, dirty_daemon, dirty_workloads, ready_notified;
 
         bool daemon_up;
         SysrecRecording *daemon;  /* sysrecd's recordings, refreshed when dirty_daemon */
@@ -110,12 +113,37 @@ SysrecRecording *sync_daemon_find(Sync *s, const char *name);
 int record_reconcile(Sync *s);
 int record_status_reconcile(Sync *s);
 void pod_track_free(PodTrack *t);
+PodTrack *pod_track_find(Sync *s, const char *uid);
+
+/* sync-workloads.c: sysrecd's workloads (ListWorkloads) brought in line with
+ * this node's pods after the sidecar or sysrecd (re)started. */
+int workloads_reconcile(Sync *s);
 
 /* sync-merge.c */
 int merge_reconcile(Sync *s);
 
 /* sync-install.c */
 int install_reconcile(Sync *s);
+
+/* sync-base.c: the profile's spec with the syscalls of its chain of base
+ * profiles (spec.baseProfileName) unioned in. On failure *ret_message says
+ * why: -ENOENT a base does not exist (yet), -ELOOP a cycle, -EMLINK too long a
+ * chain, -EPROTONOSUPPORT an oci:// base. */
+int base_resolve(Sync *s, json_object *profile, json_object **ret_spec, char **ret_message);
+/* The same with profiles looked up by name through lookup (NULL: no such profile). */
+typedef json_object *(*base_lookup_fn_t)(const char *name, void *userdata);
+int base_resolve_full(json_object *profile, base_lookup_fn_t lookup, void *userdata, json_object **ret_spec,
+                      char **ret_message);
+
+/* sync-node-status.c: this node's part of a SeccompProfile's status. */
+char *node_finalizer_name(const char *node);
+bool node_has_finalizer(Sync *s, json_object *profile);
+int node_finalizer(Sync *s, json_object *profile, bool add);
+/* On a profile being deleted: drop the finalizers of nodes that left the cluster. */
+int node_release_departed(Sync *s, json_object *profile);
+/* Record this node's state (reason: Installed, Disabled, Terminating,
+ * BaseProfileMissing, or an error's) and fold every node's into status. */
+int node_status_set(Sync *s, json_object *profile, const char *reason, const char *message);
 
 /* sync-publish.c */
 int publish_reconcile(Sync *s);
@@ -133,7 +161,9 @@ int api_union_into_profile(Sync *s, const char *name, json_object *labels, json_
 /* JSON merge patch of a profile's status subresource. */
 int api_patch_profile_status(Sync *s, const char *name, json_object *status);
 int api_delete(Sync *s, const char *path);
-/* Add (add=true) or remove a finalizer of a ProfileRecording (conflicts retried). */
+/* Add (add=true) or remove a finalizer of the object at path (conflicts retried). */
+int api_object_finalizer(Sync *s, const char *path, const char *finalizer, bool add);
+/* The same for a ProfileRecording. */
 int api_recording_finalizer(Sync *s, const char *ns, const char *name, const char *finalizer, bool add);
 /* A DNS-1123 label value derived from s (lower case, [a-z0-9.-], at most max). */
 char *name_sanitize(const char *s, size_t max);

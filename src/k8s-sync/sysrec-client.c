@@ -35,10 +35,7 @@ void sysrec_cgroups_free(SysrecCgroup *l, size_t n)
 
 const char *sysrec_metadata_get(const SysrecRecording *r, const char *key)
 {
-        for (char **i = r->metadata; i && i[0] && i[1]; i += 2)
-                if (strcmp(i[0], key) == 0)
-                        return i[1];
-        return NULL;
+        return sysrec_pairs_get(r->metadata, key);
 }
 
 static int read_pairs(sd_bus_message *m, char ***ret)
@@ -95,6 +92,68 @@ int sysrec_unregister_workload(sd_bus *bus, const char *id, sd_bus_error *error)
 {
         return sd_bus_call_method(bus, SYSREC_BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "UnregisterWorkload", error,
                                   NULL, "s", id);
+}
+
+void sysrec_workloads_free(SysrecWorkload *l, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(l[i].id);
+                free(l[i].cgroup);
+                strv_free(l[i].labels);
+        }
+        free(l);
+}
+
+const char *sysrec_pairs_get(char **pairs, const char *key)
+{
+        for (char **i = pairs; i && i[0] && i[1]; i += 2)
+                if (strcmp(i[0], key) == 0)
+                        return i[1];
+        return NULL;
+}
+
+int sysrec_list_workloads(sd_bus *bus, SysrecWorkload **ret, size_t *ret_n, sd_bus_error *error)
+{
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        SysrecWorkload *l = NULL;
+        size_t n = 0;
+        int r;
+
+        r = sd_bus_call_method(bus, SYSREC_BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "ListWorkloads", error, &reply, "");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "(ssa{ss})");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'r', "ssa{ss}")) > 0) {
+                SysrecWorkload *a = realloc(l, sizeof(*l) * (n + 1));
+                const char *id, *cgroup;
+
+                if (!a) {
+                        r = -ENOMEM;
+                        break;
+                }
+                l = a;
+                l[n] = (SysrecWorkload){};
+                r = sd_bus_message_read(reply, "ss", &id, &cgroup);
+                if (r < 0)
+                        break;
+                n++;
+                l[n - 1].id = strdup(id);
+                l[n - 1].cgroup = strdup(cgroup);
+                if (!l[n - 1].id || !l[n - 1].cgroup) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = read_pairs(reply, &l[n - 1].labels);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        if (r < 0) {
+                sysrec_workloads_free(l, n);
+                return r;
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
 }
 
 int sysrec_start_label_recording(sd_bus *bus, const char *name, char **selector, char **metadata,

@@ -29,12 +29,23 @@ typedef struct SysrecCgroup {
         char *path;
 } SysrecCgroup;
 
+typedef struct SysrecWorkload {
+        char *id;
+        char *cgroup;
+        char **labels; /* alternating keys and values */
+} SysrecWorkload;
+
 void sysrec_recordings_free(SysrecRecording *l, size_t n);
+void sysrec_workloads_free(SysrecWorkload *l, size_t n);
+/* The value of key in alternating keys and values, or NULL. */
+const char *sysrec_pairs_get(char **pairs, const char *key);
 void sysrec_cgroups_free(SysrecCgroup *l, size_t n);
 const char *sysrec_metadata_get(const SysrecRecording *r, const char *key);
 
 int sysrec_register_workload(sd_bus *bus, const char *id, const char *cgroup, char **labels, sd_bus_error *error);
 int sysrec_unregister_workload(sd_bus *bus, const char *id, sd_bus_error *error);
+/* ListWorkloads: every registered workload, whoever registered it. */
+int sysrec_list_workloads(sd_bus *bus, SysrecWorkload **ret, size_t *ret_n, sd_bus_error *error);
 /* A recording of every registered workload carrying all pairs of selector. */
 int sysrec_start_label_recording(sd_bus *bus, const char *name, char **selector, char **metadata,
                                  sd_bus_error *error);

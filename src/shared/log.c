@@ -8,10 +8,12 @@
 #include <sys/stat.h>
 #include <systemd/sd-journal.h>
 
+#include "ansi-color.h"
 #include "log.h"
 
 static int max_level = LOG_INFO;
 static bool use_journal;
+static bool use_colors;
 
 /* JOURNAL_STREAM names the journal's socket when our stderr is connected to
  * it; only then does logging to the journal avoid duplicate lines. */
@@ -44,6 +46,11 @@ void log_setup(enum log_target target)
 void log_set_max_level(int level)
 {
         max_level = level;
+}
+
+void log_set_colors(bool b)
+{
+        use_colors = b;
 }
 
 int log_get_max_level(void)
@@ -84,6 +91,9 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 sd_journal_send("MESSAGE=%s", buf, "PRIORITY=%i", level, "CODE_FILE=%s", file,
                                 "CODE_LINE=%i", line, "CODE_FUNC=%s", func,
                                 error ? "ERRNO=%i" : NULL, error, NULL);
+        else if (use_colors && level <= LOG_WARNING)
+                fprintf(stderr, "%s%s%s\n", level <= LOG_ERR ? ANSI_HIGHLIGHT_RED : ANSI_HIGHLIGHT_YELLOW, buf,
+                        ANSI_NORMAL);
         else
                 fprintf(stderr, "%s\n", buf);
 

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <syslog.h>
 
 #include "macro.h"
@@ -20,6 +21,8 @@ enum log_target {
 void log_setup(enum log_target target);
 void log_set_max_level(int level);
 int log_get_max_level(void);
+/* Errors in red and warnings in yellow on the console (default: off). */
+void log_set_colors(bool b);
 int log_parse_level(const char *s);
 
 int log_internal(int level, int error, const char *file, int line, const char *func,

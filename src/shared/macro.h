@@ -20,6 +20,9 @@
 #define _no_sanitize_ __attribute__((no_sanitize_address, no_sanitize_undefined))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#ifndef MAX
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 
 /* Return the pointer and forget it in the caller's cleanup variable. */
 #define TAKE_PTR(p)                                                                                \

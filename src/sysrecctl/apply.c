@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "gettext.h"
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "names.h"
@@ -40,17 +42,17 @@ int verb_apply(int argc, char *argv[])
         int r;
 
         if (argc != 3) {
-                log_error("Usage: sysrecctl apply UNIT RECORDING");
+                log_error(_("Usage: sysrecctl apply UNIT RECORDING"));
                 return EXIT_USAGE;
         }
         unit = argv[1];
         name = argv[2];
         if (!unit_name_is_valid(unit)) {
-                log_error("Invalid unit name '%s'.", unit);
+                log_error(_("Invalid unit name '%s'."), unit);
                 return EXIT_USAGE;
         }
         if (!recording_name_is_valid(name)) {
-                log_error("Invalid recording name '%s'.", name);
+                log_error(_("Invalid recording name '%s'."), name);
                 return EXIT_USAGE;
         }
 
@@ -59,34 +61,34 @@ int verb_apply(int argc, char *argv[])
         r = sd_bus_call_method(bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "GetProfile", &e, &reply,
                                "ss", name, "systemd");
         if (r < 0)
-                return bus_error_exit(&e, r, "get the systemd profile");
+                return bus_error_exit(&e, r, N_("get the systemd profile"));
         r = sd_bus_message_read(reply, "s", &text);
         if (r < 0)
-                return bus_error_exit(NULL, r, "read the profile");
+                return bus_error_exit(NULL, r, N_("read the profile"));
 
         if (asprintf(&dir, "%s/%s.d", arg.unit_dir, unit) < 0)
                 return log_oom(), EXIT_FAIL;
         r = mkdir_p_at(AT_FDCWD, dir, 0755);
         if (r < 0)
-                return log_error_errno(r, "Failed to create '%s': %m", dir), EXIT_FAIL;
+                return log_error_errno(r, _("Failed to create '%s': %m"), dir), EXIT_FAIL;
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return log_error_errno(negative_errno(), "Failed to open '%s': %m", dir), EXIT_FAIL;
+                return log_error_errno(negative_errno(), _("Failed to open '%s': %m"), dir), EXIT_FAIL;
         r = write_file_atomic_at(dfd, DROPIN_NAME, text, strlen(text), 0644);
         if (r < 0)
-                return log_error_errno(r, "Failed to write '%s/%s': %m", dir, DROPIN_NAME), EXIT_FAIL;
+                return log_error_errno(r, _("Failed to write '%s/%s': %m"), dir, DROPIN_NAME), EXIT_FAIL;
         if (!arg.quiet)
-                printf("Wrote %s/%s with the syscalls of recording '%s'.\n", dir, DROPIN_NAME, name);
+                printf(_("Wrote %s/%s with the syscalls of recording '%s'.\n"), dir, DROPIN_NAME, name);
 
         sd_bus_error_free(&e);
         r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "Reload", &e, NULL, NULL);
         if (r < 0) {
-                log_warning("Could not reload systemd (%s); run 'systemctl daemon-reload' yourself.",
+                log_warning(_("Could not reload systemd (%s); run 'systemctl daemon-reload' yourself."),
                             e.message ?: strerror(-r));
                 return EXIT_FAIL;
         }
         if (!arg.quiet)
-                printf("Reloaded systemd. Restart %s to apply: systemctl restart %s\n", unit, unit);
+                printf(_("Reloaded systemd. Restart %s to apply: systemctl restart %s\n"), unit, unit);
         return EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "names.h"
@@ -24,7 +25,7 @@ static int load(const char *path, SyscallSet *ret)
 
         r = profile_import_file(path, ret, NULL, &err);
         if (r < 0)
-                log_error("Failed to read profile '%s': %s", path, err ?: strerror(-r));
+                log_error(_("Failed to read profile '%s': %s"), path, err ?: strerror(-r));
         return r;
 }
 
@@ -109,7 +110,7 @@ static int merge_check(int argc, char *argv[])
         int n;
 
         if (argc < 3) {
-                log_error("Usage: sysrecctl merge --check A B...");
+                log_error(_("Usage: sysrecctl merge --check A B..."));
                 return EXIT_USAGE;
         }
         if (load(argv[1], &a) < 0)
@@ -124,15 +125,21 @@ static int merge_check(int argc, char *argv[])
         if (n < 0)
                 return EXIT_TROUBLE;
         if (n > 0) {
-                if (!arg.quiet)
-                        printf("'%s' lacks %d syscall%s or argument%s that %s allow%s.\n", argv[1], n,
-                               n == 1 ? "" : "s", n == 1 ? "" : "s", argc == 3 ? argv[2] : "the others",
-                               argc == 3 ? "s" : "");
+                if (!arg.quiet && argc == 3)
+                        printf(ngettext("'%s' lacks %d syscall or argument that %s allows.\n",
+                                        "'%s' lacks %d syscalls or arguments that %s allows.\n", (unsigned long)n),
+                               argv[1], n, argv[2]);
+                else if (!arg.quiet)
+                        printf(ngettext("'%s' lacks %d syscall or argument that the others allow.\n",
+                                        "'%s' lacks %d syscalls or arguments that the others allow.\n",
+                                        (unsigned long)n),
+                               argv[1], n);
                 return EXIT_FAIL;
         }
-        if (!arg.quiet)
-                printf("'%s' allows everything %s allow%s.\n", argv[1], argc == 3 ? argv[2] : "the others",
-                       argc == 3 ? "s" : "");
+        if (!arg.quiet && argc == 3)
+                printf(_("'%s' allows everything %s allows.\n"), argv[1], argv[2]);
+        else if (!arg.quiet)
+                printf(_("'%s' allows everything the others allow.\n"), argv[1]);
         return EXIT_OK;
 }
 
@@ -145,7 +152,7 @@ int verb_merge(int argc, char *argv[])
         if (arg.check)
                 return merge_check(argc, argv);
         if (argc < 2) {
-                log_error("Usage: sysrecctl merge FILE... [--output=OUT] [--format=FORMAT]");
+                log_error(_("Usage: sysrecctl merge FILE... [--output=OUT] [--format=FORMAT]"));
                 return EXIT_USAGE;
         }
         for (int i = 1; i < argc; i++) {
@@ -160,13 +167,15 @@ int verb_merge(int argc, char *argv[])
         r = profile_format_full(&all, arg.format, &(ProfileOptions){ .name = name, .arguments = arg.arguments },
                                 &text);
         if (r < 0)
-                return log_error_errno(r, "Failed to build the merged profile: %m"), EXIT_FAIL;
+                return log_error_errno(r, _("Failed to build the merged profile: %m")), EXIT_FAIL;
         if (output_profile(text, arg.format) < 0)
                 return EXIT_FAIL;
         if (!arg.quiet && arg.output && strcmp(arg.output, "-") != 0)
-                fprintf(stderr, "Merged %d profile%s (%u syscalls over every ABI) into %s (%s).\n", argc - 1,
-                        argc == 2 ? "" : "s", syscall_set_count(&all), arg.output,
-                        profile_format_to_string(arg.format));
+                fprintf(stderr,
+                        ngettext("Merged %d profile (%u syscalls over every ABI) into %s (%s).\n",
+                                 "Merged %d profiles (%u syscalls over every ABI) into %s (%s).\n",
+                                 (unsigned long)(argc - 1)),
+                        argc - 1, syscall_set_count(&all), arg.output, profile_format_to_string(arg.format));
         return EXIT_OK;
 }
 
@@ -207,7 +216,8 @@ static int print_args_diff(const SyscallSet *a, const SyscallSet *b)
                 if (r < 0)
                         return log_oom();
                 if (n++ == 0)
-                        printf("%s arguments:\n", abi_to_string(SYSREC_ABI_NATIVE));
+                        /* TRANSLATORS: heading of the argument rules of an ABI (e.g. x86_64) in "sysrecctl diff". */
+                        printf(_("%s arguments:\n"), abi_to_string(SYSREC_ABI_NATIVE));
                 printf("  ~ %s:%s%s%s%s\n", argsys_to_name(which), *plus ? " +" : "", plus, *minus ? " -" : "",
                        minus);
         }
@@ -220,7 +230,7 @@ int verb_diff(int argc, char *argv[])
         int n = 0, k;
 
         if (argc != 3) {
-                log_error("Usage: sysrecctl diff A B");
+                log_error(_("Usage: sysrecctl diff A B"));
                 return EXIT_USAGE;
         }
         if (load(argv[1], &a) < 0 || load(argv[2], &b) < 0)
@@ -239,7 +249,9 @@ int verb_diff(int argc, char *argv[])
         if (k < 0)
                 return EXIT_TROUBLE;
         n += k;
-        if (!arg.quiet)
-                printf(n ? "%d difference%s.\n" : "The profiles allow the same syscalls.\n", n, n == 1 ? "" : "s");
+        if (!arg.quiet && n)
+                printf(ngettext("%d difference.\n", "%d differences.\n", (unsigned long)n), n);
+        else if (!arg.quiet)
+                printf(_("The profiles allow the same syscalls.\n"));
         return n ? EXIT_FAIL : EXIT_OK;
 }

@@ -11,6 +11,8 @@
 
 #include "base64.h"
 #include "fileio.h"
+#include "gettext.h"
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "sysrecctl.h"
@@ -29,11 +31,11 @@ int output_data(const void *data, size_t size, bool binary)
 
         if (output_is_stdout()) {
                 if (binary && isatty(STDOUT_FILENO)) {
-                        log_error("Refusing to write a binary profile to a terminal; use --output=FILE.");
+                        log_error(_("Refusing to write a binary profile to a terminal; use --output=FILE."));
                         return -EINVAL;
                 }
                 if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0)
-                        return log_error_errno(-EIO, "Failed to write to stdout: %m");
+                        return log_error_errno(-EIO, _("Failed to write to stdout: %m"));
                 return 0;
         }
         slash = strrchr(arg.output, '/');
@@ -42,10 +44,10 @@ int output_data(const void *data, size_t size, bool binary)
                 return log_oom();
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return log_error_errno(negative_errno(), "Failed to open directory '%s': %m", dir);
+                return log_error_errno(negative_errno(), _("Failed to open directory '%s': %m"), dir);
         r = write_file_atomic_at(dfd, slash ? slash + 1 : arg.output, data, size, 0644);
         if (r < 0)
-                return log_error_errno(r, "Failed to write '%s': %m", arg.output);
+                return log_error_errno(r, _("Failed to write '%s': %m"), arg.output);
         return 0;
 }
 
@@ -59,6 +61,6 @@ int output_profile(const char *text, ProfileFormat f)
                 return output_data(text, strlen(text), false);
         r = base64_decode(text, &data, &size);
         if (r < 0)
-                return log_error_errno(r, "The %s profile is not valid base64: %m", profile_format_to_string(f));
+                return log_error_errno(r, _("The %s profile is not valid base64: %m"), profile_format_to_string(f));
         return output_data(data, size, true);
 }

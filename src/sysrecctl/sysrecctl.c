@@ -10,15 +10,20 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "bus-pairs.h"
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "names.h"
+#include "pager.h"
 #include "sysrecctl.h"
+#include "terminal.h"
 
 Args arg = {
         .legend = true,
+        .pager = true,
         .format = PROFILE_OCI,
         .descendants = true,
         .unit_dir = "/etc/systemd/system",
@@ -35,26 +40,31 @@ int bus_connect(sd_bus **ret)
 {
         int r = sd_bus_open_system(ret);
         if (r < 0)
-                log_error_errno(r, "Failed to connect to the system bus: %m");
+                log_error_errno(r, _("Failed to connect to the system bus: %m"));
         return r;
 }
 
 int bus_error_exit(const sd_bus_error *e, int r, const char *what)
 {
         if (e && sd_bus_error_is_set(e)) {
-                log_error("Failed to %s: %s", what, e->message ?: e->name);
+                /* TRANSLATORS: "Failed to <action>: <reason>"; the action ("start recording",
+                 * "get profile", ...) is translated on its own, the reason comes from sysrecd. */
+                log_error(_("Failed to %s: %s"), _(what), e->message ?: e->name);
                 if (sd_bus_error_has_names(e, "org.sysrec1.Error.NoSuchRecording",
                                            "org.sysrec1.Error.NoSuchWorkload", "org.sysrec1.Error.NoSuchUnit",
-                                           "org.sysrec1.Error.NoSuchCgroup", "org.sysrec1.Error.NoSuchProcess"))
+                                           "org.sysrec1.Error.NoSuchCgroup", "org.sysrec1.Error.NoSuchProcess",
+                                           /* a recording's object that does not exist */
+                                           "org.freedesktop.DBus.Error.UnknownObject"))
                         return EXIT_NOT_FOUND;
                 if (sd_bus_error_has_names(e, "org.sysrec1.Error.InvalidArgument"))
                         return EXIT_USAGE;
                 if (sd_bus_error_has_names(e, "org.freedesktop.DBus.Error.ServiceUnknown",
                                            "org.freedesktop.DBus.Error.NameHasNoOwner"))
-                        log_error("Is sysrecd running? (systemctl start sysrecd)");
+                        log_error(_("Is sysrecd running? (systemctl start sysrecd)"));
                 return EXIT_FAIL;
         }
-        log_error_errno(r, "Failed to %s: %m", what);
+        /* TRANSLATORS: "Failed to <action>: <error>", as above, with the error of the call. */
+        log_error_errno(r, _("Failed to %s: %m"), _(what));
         return EXIT_FAIL;
 }
 
@@ -67,7 +77,7 @@ static int check_name_arg(const char *name)
 {
         if (recording_name_is_valid(name))
                 return 0;
-        log_error("Invalid recording name '%s': expected [A-Za-z0-9][A-Za-z0-9._-]{0,249}.", name);
+        log_error(_("Invalid recording name '%s': expected [A-Za-z0-9][A-Za-z0-9._-]{0,249}."), name);
         return -EINVAL;
 }
 
@@ -156,26 +166,27 @@ static int verb_start(int argc, char *argv[])
         int n = !!arg.cgroup + !!arg.unit + !!arg.pid + !!arg.labels, r;
 
         if (argc != 2) {
-                log_error("Usage: sysrecctl start NAME --cgroup=PATH|--unit=UNIT|--pid=PID|--label=KEY=VALUE...");
+                log_error(_("Usage: sysrecctl start NAME --cgroup=PATH|--unit=UNIT|--pid=PID|--label=KEY=VALUE..."));
                 return EXIT_USAGE;
         }
         if (check_name_arg(argv[1]) < 0)
                 return EXIT_USAGE;
         if (n != 1) {
-                log_error("Give exactly one target: --cgroup=, --unit=, --pid= or --label= (got %d).", n);
+                log_error(_("Give exactly one target: --cgroup=, --unit=, --pid= or --label= (got %d)."), n);
                 return EXIT_USAGE;
         }
         if (bus_connect(&bus) < 0)
                 return EXIT_FAIL;
         r = start_recording(bus, argv[1], &e);
         if (r < 0)
-                return bus_error_exit(&e, r, "start recording");
+                return bus_error_exit(&e, r, N_("start recording"));
         if (!arg.quiet)
-                printf("Recording '%s' started.\n", argv[1]);
+                printf(_("Recording '%s' started.\n"), argv[1]);
         return EXIT_OK;
 }
 
-static int simple_call(const char *method, const char *name, const char *what, const char *done)
+/* StopRecording (stop) or RemoveRecording of one recording. */
+static int stop_or_remove(const char *name, bool stop)
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -185,25 +196,26 @@ static int simple_call(const char *method, const char *name, const char *what, c
                 return EXIT_USAGE;
         if (bus_connect(&bus) < 0)
                 return EXIT_FAIL;
-        r = sd_bus_call_method(bus, "org.sysrec1", MANAGER_PATH, MANAGER_IFACE, method, &e, NULL, "s", name);
+        r = sd_bus_call_method(bus, "org.sysrec1", MANAGER_PATH, MANAGER_IFACE,
+                               stop ? "StopRecording" : "RemoveRecording", &e, NULL, "s", name);
         if (r < 0)
-                return bus_error_exit(&e, r, what);
-        if (!arg.quiet && done)
-                printf("Recording '%s' %s.\n", name, done);
+                return bus_error_exit(&e, r, stop ? N_("stop recording") : N_("remove recording"));
+        if (!arg.quiet)
+                printf(stop ? _("Recording '%s' stopped.\n") : _("Recording '%s' removed.\n"), name);
         return EXIT_OK;
 }
 
-/* Call method for every NAME argument; the last failure decides the exit code. */
-static int call_each(int argc, char *argv[], const char *method, const char *what, const char *done)
+/* Stop or remove every NAME argument; the last failure decides the exit code. */
+static int call_each(int argc, char *argv[], bool stop)
 {
         int ret = EXIT_OK;
 
         if (argc < 2) {
-                log_error("Usage: sysrecctl %s NAME...", argv[0]);
+                log_error(_("Usage: sysrecctl %s NAME..."), argv[0]);
                 return EXIT_USAGE;
         }
         for (int i = 1; i < argc; i++) {
-                int k = simple_call(method, argv[i], what, done);
+                int k = stop_or_remove(argv[i], stop);
                 if (k != EXIT_OK)
                         ret = k;
         }
@@ -212,12 +224,12 @@ static int call_each(int argc, char *argv[], const char *method, const char *wha
 
 static int verb_stop(int argc, char *argv[])
 {
-        return call_each(argc, argv, "StopRecording", "stop recording", "stopped");
+        return call_each(argc, argv, true);
 }
 
 static int verb_remove(int argc, char *argv[])
 {
-        return call_each(argc, argv, "RemoveRecording", "remove recording", "removed");
+        return call_each(argc, argv, false);
 }
 
 static int verb_profile(int argc, char *argv[])
@@ -229,7 +241,7 @@ static int verb_profile(int argc, char *argv[])
         int r;
 
         if (argc != 2) {
-                log_error("Usage: sysrecctl profile NAME [--format=oci|systemd|spo|bpf] [--output=FILE]");
+                log_error(_("Usage: sysrecctl profile NAME [--format=oci|systemd|spo|bpf] [--output=FILE]"));
                 return EXIT_USAGE;
         }
         if (check_name_arg(argv[1]) < 0)
@@ -239,10 +251,13 @@ static int verb_profile(int argc, char *argv[])
         r = sd_bus_call_method(bus, "org.sysrec1", MANAGER_PATH, MANAGER_IFACE, "GetProfile", &e, &reply,
                                "ss", argv[1], profile_format_to_string(arg.format));
         if (r < 0)
-                return bus_error_exit(&e, r, "get profile");
+                return bus_error_exit(&e, r, N_("get profile"));
         r = sd_bus_message_read(reply, "s", &text);
         if (r < 0)
-                return bus_error_exit(NULL, r, "read profile");
+                return bus_error_exit(NULL, r, N_("read profile"));
+        /* Text for the terminal may be paged; binary data never goes to a terminal. */
+        if (!profile_format_is_binary(arg.format) && (!arg.output || strcmp(arg.output, "-") == 0))
+                pager_open();
         return output_profile(text, arg.format) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -332,7 +347,7 @@ static int get_info(sd_bus *bus, const char *name, bool syscalls, RecordingInfo 
         if (r >= 0 && syscalls)
                 r = read_syscalls(bus, path, info, e);
         if (r == -EINVAL && !sd_bus_error_is_set(e))
-                sd_bus_error_setf(e, "org.sysrec1.Error.NoSuchRecording", "No recording '%s'.", name);
+                sd_bus_error_setf(e, "org.sysrec1.Error.NoSuchRecording", _("No recording '%s'."), name);
         return r;
 }
 
@@ -391,45 +406,140 @@ static int list_names(sd_bus *bus, char ***ret, sd_bus_error *e)
         return 0;
 }
 
+/* Columns a string takes on the terminal (translations need not be ASCII). */
+static size_t text_width(const char *s)
+{
+        _cleanup_free_ wchar_t *w = NULL;
+        size_t n = mbstowcs(NULL, s, 0);
+        int k;
+
+        if (n == (size_t)-1 || !(w = calloc(n + 1, sizeof(wchar_t))))
+                return strlen(s);
+        (void)mbstowcs(w, s, n + 1);
+        k = wcswidth(w, n);
+        return k < 0 ? n : (size_t)k;
+}
+
+/* One cell padded to width; the last column is not padded. */
+static void print_cell(const char *s, const char *color, size_t width, bool right, bool last)
+{
+        size_t w = text_width(s), pad = width > w ? width - w : 0;
+
+        if (right)
+                printf("%*s", (int)pad, "");
+        printf("%s%s%s", color ? ansi_color(color) : "", s, color ? ansi_normal() : "");
+        if (!right && !last)
+                printf("%*s", (int)pad, "");
+        if (!last)
+                fputs(right ? "  " : " ", stdout);
+}
+
+/* A recording's state as people read it, and its colour (NULL: none). */
+static const char *state_to_display(const char *state, const char **ret_color)
+{
+        *ret_color = NULL;
+        if (strcmp(state, "recording") == 0) {
+                *ret_color = ANSI_GREEN;
+                /* TRANSLATORS: state of a recording in "sysrecctl list": it is recording now. */
+                return _("recording");
+        }
+        if (strcmp(state, "stopped") == 0)
+                /* TRANSLATORS: state of a recording in "sysrecctl list": finished, profile written. */
+                return _("stopped");
+        if (strcmp(state, "failed") == 0) {
+                *ret_color = ANSI_HIGHLIGHT_RED;
+                /* TRANSLATORS: state of a recording in "sysrecctl list". */
+                return _("failed");
+        }
+        return state;
+}
+
+enum { COL_NAME, COL_STATE, COL_SYSCALLS, COL_CGROUPS, COL_TARGET, _COL_MAX };
+
+static void list_print_table(const RecordingInfo *infos, size_t n)
+{
+        /* TRANSLATORS: column headers of "sysrecctl list". */
+        const char *headers[_COL_MAX] = { _("NAME"), _("STATE"), _("SYSCALLS"), _("CGROUPS"), _("TARGET") };
+        size_t width[_COL_MAX] = { 24, 10, 8, 7, 0 };
+
+        for (size_t c = 0; c < _COL_MAX; c++)
+                width[c] = MAX(width[c], text_width(headers[c]));
+        for (size_t i = 0; i < n; i++) {
+                const char *color;
+
+                width[COL_NAME] = MAX(width[COL_NAME], text_width(infos[i].name));
+                width[COL_STATE] = MAX(width[COL_STATE], text_width(state_to_display(infos[i].state, &color)));
+        }
+        if (arg.legend) {
+                fputs(ansi_color(ANSI_UNDERLINE), stdout);
+                for (size_t c = 0; c < _COL_MAX; c++)
+                        print_cell(headers[c], NULL, width[c], c == COL_SYSCALLS || c == COL_CGROUPS,
+                                   c == COL_TARGET);
+                printf("%s\n", ansi_normal());
+        }
+        for (size_t i = 0; i < n; i++) {
+                const char *color, *state = state_to_display(infos[i].state, &color);
+                char count[16], cgroups[16];
+
+                snprintf(count, sizeof(count), "%u", infos[i].count);
+                snprintf(cgroups, sizeof(cgroups), "%u", infos[i].cgroups);
+                print_cell(infos[i].name, NULL, width[COL_NAME], false, false);
+                print_cell(state, color, width[COL_STATE], false, false);
+                print_cell(count, NULL, width[COL_SYSCALLS], true, false);
+                print_cell(cgroups, NULL, width[COL_CGROUPS], true, false);
+                print_cell(infos[i].target, NULL, 0, false, true);
+                putchar('\n');
+        }
+        if (arg.legend) {
+                putchar('\n');
+                printf(ngettext("%zu recording listed.\n", "%zu recordings listed.\n", n), n);
+        }
+}
+
 static int verb_list(int argc, char *argv[])
 {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **names = NULL;
-        _cleanup_(json_object_putp) json_object *arr = NULL;
-        size_t n = 0;
+        _cleanup_free_ RecordingInfo *infos = NULL;
+        size_t n = 0, m = 0;
         int r;
 
         if (argc != 1) {
-                log_error("Usage: sysrecctl list");
+                log_error(_("Usage: sysrecctl list"));
                 return EXIT_USAGE;
         }
         if (bus_connect(&bus) < 0)
                 return EXIT_FAIL;
         r = list_names(bus, &names, &e);
         if (r < 0)
-                return bus_error_exit(&e, r, "list recordings");
-
-        if (arg.json)
-                arr = json_object_new_array();
-        else if (arg.legend)
-                printf("%-24s %-10s %8s %7s  %s\n", "NAME", "STATE", "SYSCALLS", "CGROUPS", "TARGET");
-        for (char **i = names; *i; i++, n++) {
-                _cleanup_(recording_info_done) RecordingInfo info = {};
-
-                r = get_info(bus, *i, false, &info, &e);
-                if (r < 0)
-                        continue; /* removed meanwhile */
-                if (arr)
-                        json_object_array_add(arr, info_to_json(&info));
-                else
-                        printf("%-24s %-10s %8u %7u  %s\n", info.name, info.state, info.count, info.cgroups,
-                               info.target);
+                return bus_error_exit(&e, r, N_("list recordings"));
+        while (names[m])
+                m++;
+        infos = calloc(m + 1, sizeof(RecordingInfo));
+        if (!infos)
+                return log_oom(), EXIT_FAIL;
+        for (char **i = names; *i; i++) {
+                r = get_info(bus, *i, false, &infos[n], &e);
+                sd_bus_error_free(&e);
+                if (r < 0) {
+                        recording_info_done(&infos[n]); /* removed meanwhile */
+                        infos[n] = (RecordingInfo){};
+                        continue;
+                }
+                n++;
         }
-        if (arr)
+
+        pager_open();
+        if (arg.json) {
+                _cleanup_(json_object_putp) json_object *arr = json_object_new_array();
+                for (size_t i = 0; i < n; i++)
+                        json_object_array_add(arr, info_to_json(&infos[i]));
                 json_print(arr);
-        else if (arg.legend)
-                printf("\n%zu recording%s listed.\n", n, n == 1 ? "" : "s");
+        } else
+                list_print_table(infos, n);
+        for (size_t i = 0; i < n; i++)
+                recording_info_done(&infos[i]);
         return EXIT_OK;
 }
 
@@ -502,55 +612,82 @@ static int verb_show(int argc, char *argv[])
         return EXIT_OK;
 }
 
+/* One line of --help: what to type (never translated) and what it does (may span
+ * lines: "\n" continues under the description column). */
+typedef struct HelpEntry {
+        const char *synopsis;
+        const char *text;
+} HelpEntry;
+
+static const HelpEntry help_commands[] = {
+        { "start NAME TARGET", N_("Start recording (TARGET: --cgroup=, --unit=, --pid=, --label=)") },
+        { "stop NAME...", N_("Stop recording and write the profile") },
+        { "list", N_("List recordings") },
+        { "show NAME", N_("Show a recording and its syscalls per ABI") },
+        { "profile NAME", N_("Print a recording's profile (also while recording)") },
+        { "remove NAME...", N_("Forget stopped recordings and their profiles") },
+        { "record [-o FILE] -- CMD", N_("Record one command; through sysrecd if it runs,\nelse standalone") },
+        { "apply UNIT RECORDING", N_("Install the recording's SystemCallFilter= as a\ndrop-in of UNIT and reload systemd") },
+        { "merge FILE... -o OUT", N_("Write the union of oci/spo profiles") },
+        { "merge --check A B...", N_("Does profile A allow everything B... allow?\n(exit 0 yes, 1 no, listing what A lacks)") },
+        { "diff A B", N_("Syscalls and arguments added/removed per ABI\n(exit 0 equal, 1 different)") },
+        { "verify --profile=P -- CMD", N_("Run CMD, letting every call through, and list\nthe calls profile P would deny (exit 1 if any)") },
+};
+
+static const HelpEntry help_options[] = {
+        { "-h --help", N_("Show this help") },
+        { "   --version", N_("Show package version") },
+        { "   --cgroup=PATH", N_("Target: a cgroup, relative to the cgroup2 root") },
+        { "   --unit=UNIT", N_("Target: a systemd unit") },
+        { "   --pid=PID", N_("Target: the cgroup of a process") },
+        { "   --label=KEY=VALUE", N_("Target: registered workloads with these labels") },
+        { "   --no-descendants", N_("Do not record cgroups below the target") },
+        { "   --skip-runtime-setup", N_("Start each cgroup's profile where the container runtime\ninstalls its seccomp filter (or execs the workload)") },
+        { "   --publish", N_("Publish the profile as a SeccompProfile (Kubernetes)") },
+        { "   --metadata=KEY=VALUE", N_("Keep a key/value pair with the recording") },
+        { "-f --format=FORMAT", N_("Profile format: oci (default), systemd, spo (a\nSeccompProfile resource) or bpf (libseccomp's\ncompiled filter, raw bytes)") },
+        { "-o --output=FILE", N_("record, profile, merge: write the profile to FILE\n(default: stdout)") },
+        { "-n --name=NAME", N_("record: name of the recording; merge: of the profile") },
+        { "   --no-arguments", N_("start, record, merge: no argument rules") },
+        { "   --check", N_("merge: only check that the first profile covers the others") },
+        { "   --profile=FILE", N_("verify: the oci or spo profile to check against") },
+        { "   --standalone", N_("record: load the BPF program here, never use sysrecd") },
+        { "   --daemon", N_("record: fail unless sysrecd records it") },
+        { "   --json=MODE", N_("Output JSON (short or pretty) for list and show") },
+        { "   --no-legend", N_("Omit headers and footers") },
+        { "   --no-pager", N_("Do not pipe output into a pager") },
+        { "   --unit-dir=DIR", N_("apply: where drop-ins go (default: /etc/systemd/system)") },
+        { "-q --quiet", N_("Print less") },
+};
+
+#define HELP_COLUMN 27
+
+static void help_print(const HelpEntry *entries, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *t = _(entries[i].text), *nl;
+                int w = printf("  %s", entries[i].synopsis);
+
+                /* A synopsis too long for its column pushes the text right. */
+                printf("%*s", w <= HELP_COLUMN - 2 ? HELP_COLUMN - w : 2, "");
+                while ((nl = strchr(t, '\n'))) {
+                        printf("%.*s\n%*s", (int)(nl - t), t, HELP_COLUMN, "");
+                        t = nl + 1;
+                }
+                printf("%s\n", t);
+        }
+}
+
 static void help(void)
 {
-        printf("sysrecctl [OPTIONS...] COMMAND ...\n\n"
-               "Record the syscalls of workloads into seccomp profiles.\n\n"
-               "Commands:\n"
-               "  start NAME TARGET        Start recording (TARGET: --cgroup=, --unit=, --pid=, --label=)\n"
-               "  stop NAME...             Stop recording and write the profile\n"
-               "  list                     List recordings\n"
-               "  show NAME                Show a recording and its syscalls per ABI\n"
-               "  profile NAME             Print a recording's profile (also while recording)\n"
-               "  remove NAME...           Forget stopped recordings and their profiles\n"
-               "  record [-o FILE] -- CMD  Record one command; through sysrecd if it runs,\n"
-               "                           else standalone\n"
-               "  apply UNIT RECORDING     Install the recording's SystemCallFilter= as a\n"
-               "                           drop-in of UNIT and reload systemd\n"
-               "  merge FILE... -o OUT     Write the union of oci/spo profiles\n"
-               "  merge --check A B...     Does profile A allow everything B... allow?\n"
-               "                           (exit 0 yes, 1 no, listing what A lacks)\n"
-               "  diff A B                 Syscalls and arguments added/removed per ABI\n"
-               "                           (exit 0 equal, 1 different)\n"
-               "  verify --profile=P -- CMD  Run CMD, letting every call through, and list\n"
-               "                           the calls profile P would deny (exit 1 if any)\n\n"
-               "Options:\n"
-               "  -h --help                Show this help\n"
-               "     --version             Show package version\n"
-               "     --cgroup=PATH         Target: a cgroup, relative to the cgroup2 root\n"
-               "     --unit=UNIT           Target: a systemd unit\n"
-               "     --pid=PID             Target: the cgroup of a process\n"
-               "     --label=KEY=VALUE     Target: registered workloads with these labels\n"
-               "     --no-descendants      Do not record cgroups below the target\n"
-               "     --skip-runtime-setup  Start each cgroup's profile where the container runtime\n"
-               "                           installs its seccomp filter (or execs the workload)\n"
-               "     --publish             Publish the profile as a SeccompProfile (Kubernetes)\n"
-               "     --metadata=KEY=VALUE  Keep a key/value pair with the recording\n"
-               "  -f --format=FORMAT       Profile format: oci (default), systemd, spo (a\n"
-               "                           SeccompProfile resource) or bpf (libseccomp's\n"
-               "                           compiled filter, raw bytes)\n"
-               "  -o --output=FILE         record, profile, merge: write the profile to FILE\n"
-               "                           (default: stdout)\n"
-               "  -n --name=NAME           record: name of the recording; merge: of the profile\n"
-               "     --no-arguments        start, record, merge: no argument rules\n"
-               "     --check               merge: only check that the first profile covers the others\n"
-               "     --profile=FILE        verify: the oci or spo profile to check against\n"
-               "     --standalone          record: load the BPF program here, never use sysrecd\n"
-               "     --daemon              record: fail unless sysrecd records it\n"
-               "     --json=MODE           Output JSON (short or pretty) for list and show\n"
-               "     --no-legend           Omit headers and footers\n"
-               "     --unit-dir=DIR        apply: where drop-ins go (default: /etc/systemd/system)\n"
-               "  -q --quiet               Print less\n");
+        pager_open();
+        printf("sysrecctl [%s] %s ...\n\n", _("OPTIONS..."), _("COMMAND"));
+        printf("%s\n\n", _("Record the syscalls of workloads into seccomp profiles."));
+        printf("%s%s%s\n", ansi_color(ANSI_HIGHLIGHT), _("Commands:"), ansi_normal());
+        help_print(help_commands, ELEMENTSOF(help_commands));
+        printf("\n%s%s%s\n", ansi_color(ANSI_HIGHLIGHT), _("Options:"), ansi_normal());
+        help_print(help_options, ELEMENTSOF(help_options));
+        printf("\n%s\n", _("See the sysrecctl(1) man page for details."));
 }
 
 static int add_pair(char ***l, const char *s, const char *opt)
@@ -560,7 +697,7 @@ static int add_pair(char ***l, const char *s, const char *opt)
         char **nl;
 
         if (!eq || eq == s) {
-                log_error("%s expects KEY=VALUE, got '%s'.", opt, s);
+                log_error(_("%s expects KEY=VALUE, got '%s'."), opt, s);
                 return -EINVAL;
         }
         while (*l && (*l)[n])
@@ -595,6 +732,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_NO_ARGUMENTS,
                 ARG_CHECK,
                 ARG_PROFILE,
+                ARG_NO_PAGER,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -619,6 +757,7 @@ static int parse_argv(int argc, char *argv[])
                 { "no-arguments", no_argument, NULL, ARG_NO_ARGUMENTS },
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "profile", required_argument, NULL, ARG_PROFILE },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 {}
         };
         char *end;
@@ -643,7 +782,7 @@ static int parse_argv(int argc, char *argv[])
                         errno = 0;
                         v = strtoul(optarg, &end, 10);
                         if (errno || *end || end == optarg || v == 0 || v > 0x7fffffff) {
-                                log_error("Invalid PID '%s'.", optarg);
+                                log_error(_("Invalid PID '%s'."), optarg);
                                 return -EINVAL;
                         }
                         arg.pid = (unsigned)v;
@@ -666,7 +805,7 @@ static int parse_argv(int argc, char *argv[])
                 case 'f':
                         arg.format = profile_format_from_string(optarg);
                         if (arg.format < 0) {
-                                log_error("Unknown format '%s': expected %s.", optarg, profile_format_list());
+                                log_error(_("Unknown format '%s': expected %s."), optarg, profile_format_list());
                                 return -EINVAL;
                         }
                         break;
@@ -692,12 +831,15 @@ static int parse_argv(int argc, char *argv[])
                         else if (strcmp(optarg, "off") == 0)
                                 arg.json = JSON_OFF;
                         else {
-                                log_error("Unknown JSON mode '%s': expected short, pretty or off.", optarg);
+                                log_error(_("Unknown JSON mode '%s': expected short, pretty or off."), optarg);
                                 return -EINVAL;
                         }
                         break;
                 case ARG_NO_LEGEND:
                         arg.legend = false;
+                        break;
+                case ARG_NO_PAGER:
+                        arg.pager = false;
                         break;
                 case 'q':
                         arg.quiet = true;
@@ -716,17 +858,19 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case ARG_UNIT_DIR:
                         if (optarg[0] != '/') {
-                                log_error("--unit-dir= needs an absolute path, got '%s'.", optarg);
+                                log_error(_("--unit-dir= needs an absolute path, got '%s'."), optarg);
                                 return -EINVAL;
                         }
                         arg.unit_dir = optarg;
                         break;
                 default:
+                        /* getopt has said what is wrong. */
+                        log_error(_("See 'sysrecctl --help'."));
                         return -EINVAL;
                 }
         }
         if (arg.standalone && arg.daemon_only) {
-                log_error("--standalone and --daemon exclude each other.");
+                log_error(_("--standalone and --daemon exclude each other."));
                 return -EINVAL;
         }
         return 1;
@@ -743,12 +887,9 @@ static const struct {
         { "diff", verb_diff },            { "verify", verb_verify, true },
 };
 
-int main(int argc, char *argv[])
+static int run(int argc, char *argv[])
 {
         int split = argc, r;
-
-        log_setup(LOG_TARGET_CONSOLE);
-        log_set_max_level(LOG_NOTICE);
 
         /* Everything after "--" is the command to record, never our options. */
         for (int i = 1; i < argc; i++)
@@ -762,7 +903,7 @@ int main(int argc, char *argv[])
 
         if (optind >= split) {
                 if (split < argc)
-                        log_error("Missing command before '--' (did you mean 'sysrecctl record -- ...'?).");
+                        log_error(_("Missing command before '--' (did you mean 'sysrecctl record -- ...'?)."));
                 else
                         help();
                 return split < argc ? EXIT_USAGE : EXIT_OK;
@@ -774,18 +915,32 @@ int main(int argc, char *argv[])
                 if (verbs[i].command) {
                         /* The verb gets "--" then the command as its argv. */
                         if (optind + 1 != split) {
-                                log_error("Put the command after '--': sysrecctl %s [OPTIONS] -- CMD ARGS...",
+                                log_error(_("Put the command after '--': sysrecctl %s [OPTIONS] -- CMD ARGS..."),
                                           verbs[i].name);
                                 return EXIT_USAGE;
                         }
                         return verbs[i].run(argc - split, argv + split);
                 }
                 if (split < argc) {
-                        log_error("'%s' takes no command after '--'.", verbs[i].name);
+                        log_error(_("'%s' takes no command after '--'."), verbs[i].name);
                         return EXIT_USAGE;
                 }
                 return verbs[i].run(split - optind, argv + optind);
         }
-        log_error("Unknown command '%s'. See 'sysrecctl --help'.", argv[optind]);
+        log_error(_("Unknown command '%s'. See 'sysrecctl --help'."), argv[optind]);
         return EXIT_USAGE;
+}
+
+int main(int argc, char *argv[])
+{
+        int r;
+
+        i18n_setup();
+        log_setup(LOG_TARGET_CONSOLE);
+        log_set_max_level(LOG_NOTICE);
+        log_set_colors(colors_enabled_stderr());
+
+        r = run(argc, argv);
+        pager_close();
+        return r;
 }

@@ -24,6 +24,7 @@ typedef enum JsonMode {
 typedef struct Args {
         JsonMode json;
         bool legend;
+        bool pager;          /* false with --no-pager */
         ProfileFormat format;
         const char *output;
         const char *name;
@@ -48,7 +49,8 @@ extern Args arg;
 
 /* Connect to sysrecd on the system bus (DBUS_SYSTEM_BUS_ADDRESS honoured). */
 int bus_connect(sd_bus **ret);
-/* Print "Failed to <what>: <message>" and return an exit code for the error. */
+/* Print "Failed to <what>: <message>" and return an exit code for the error. what is
+ * an action in English marked with N_() ("start recording"), translated here. */
 int bus_error_exit(const sd_bus_error *e, int r, const char *what);
 
 /* Write to --output (atomically) or stdout; binary data never to a terminal. */

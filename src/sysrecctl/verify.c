@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "profile-import.h"
@@ -31,7 +32,6 @@
 #include "sysrecctl.h"
 
 #define X32_SYSCALL_BIT 0x40000000u
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
 /* After the command exits, how long to serve calls of what it left behind. */
 #define LINGER_MSEC 500
 
@@ -97,12 +97,12 @@ static _noreturn_ void child(scmp_filter_ctx ctx, int sock, char **cmd)
         r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendmsg), 2, SCMP_A0(SCMP_CMP_EQ, (uint64_t)sock),
                              SCMP_A1(SCMP_CMP_EQ, (uint64_t)(uintptr_t)&msg));
         if (r < 0 && r != -EEXIST) {
-                fprintf(stderr, "sysrecctl: failed to add the hand-over rule: %s\n", strerror(-r));
+                fprintf(stderr, _("sysrecctl: failed to add the hand-over rule: %s\n"), strerror(-r));
                 _exit(127);
         }
         r = seccomp_load(ctx);
         if (r < 0) {
-                fprintf(stderr, "sysrecctl: failed to load the verification filter: %s\n", strerror(-r));
+                fprintf(stderr, _("sysrecctl: failed to load the verification filter: %s\n"), strerror(-r));
                 _exit(127);
         }
         fd = seccomp_notify_fd(ctx);
@@ -113,7 +113,7 @@ static _noreturn_ void child(scmp_filter_ctx ctx, int sock, char **cmd)
         if (fd < 0 || sendmsg(sock, &msg, MSG_NOSIGNAL) != 1)
                 _exit(127);
         execvp(cmd[0], cmd);
-        fprintf(stderr, "sysrecctl: failed to execute '%s': %s\n", cmd[0], strerror(errno));
+        fprintf(stderr, _("sysrecctl: failed to execute '%s': %s\n"), cmd[0], strerror(errno));
         _exit(127);
 }
 
@@ -203,14 +203,14 @@ static int serve(Verify *v, int fd, struct seccomp_notif *req, size_t req_size, 
         if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
                 if (errno == ENOENT || errno == EINTR)
                         return 0;
-                return log_error_errno(negative_errno(), "Failed to receive a seccomp notification: %m");
+                return log_error_errno(negative_errno(), _("Failed to receive a seccomp notification: %m"));
         }
         note(v, req);
         memset(resp, 0, resp_size);
         resp->id = req->id;
         resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
-                return log_error_errno(negative_errno(), "Failed to answer a seccomp notification: %m");
+                return log_error_errno(negative_errno(), _("Failed to answer a seccomp notification: %m"));
         return 0;
 }
 
@@ -225,7 +225,7 @@ static int serve_until_done(Verify *v, int fd, pid_t pid, int *ret_status)
         bool hup = false;
 
         if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-                return log_error_errno(negative_errno(), "Failed to query seccomp notification sizes: %m");
+                return log_error_errno(negative_errno(), _("Failed to query seccomp notification sizes: %m"));
         sizes.seccomp_notif = MAX(sizes.seccomp_notif, (uint16_t)sizeof(*req));
         sizes.seccomp_notif_resp = MAX(sizes.seccomp_notif_resp, (uint16_t)sizeof(*resp));
         req = calloc(1, sizes.seccomp_notif);
@@ -234,7 +234,7 @@ static int serve_until_done(Verify *v, int fd, pid_t pid, int *ret_status)
                 return log_oom();
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0)
-                return log_error_errno(negative_errno(), "Failed to open a pidfd of the command: %m");
+                return log_error_errno(negative_errno(), _("Failed to open a pidfd of the command: %m"));
         for (;;) {
                 struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
                 struct pollfd *set = hup ? p + 1 : p;
@@ -246,7 +246,7 @@ static int serve_until_done(Verify *v, int fd, pid_t pid, int *ret_status)
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0) {
-                        r = log_error_errno(negative_errno(), "Failed to poll: %m");
+                        r = log_error_errno(negative_errno(), _("Failed to poll: %m"));
                         break;
                 }
                 if (n == 0)
@@ -287,7 +287,7 @@ static int print_report(const Verify *v, const char *profile)
                         ArgAllow allow;
 
                         if (n == 0)
-                                printf("Under '%s' these calls would have been denied:\n", profile);
+                                printf(_("Under '%s' these calls would have been denied:\n"), profile);
                         if (which >= 0) {
                                 syscall_set_arg_allow(&v->denied, (unsigned)which, &allow);
                                 if (allow.any || arg_allow_describe((unsigned)which, &allow, &d) < 0)
@@ -297,9 +297,9 @@ static int print_report(const Verify *v, const char *profile)
                 }
         }
         if (n == 0)
-                printf("Under '%s' nothing would have been denied.\n", profile);
+                printf(_("Under '%s' nothing would have been denied.\n"), profile);
         else
-                printf("%u syscall%s would have been denied.\n", n, n == 1 ? "" : "s");
+                printf(ngettext("%u syscall would have been denied.\n", "%u syscalls would have been denied.\n", n), n);
         fflush(stdout);
         return (int)n;
 }
@@ -315,19 +315,19 @@ int verb_verify(int argc, char *argv[])
         pid_t pid;
 
         if (argc < 2 || !arg.profile) {
-                log_error("Usage: sysrecctl verify --profile=FILE -- CMD ARGS...");
+                log_error(_("Usage: sysrecctl verify --profile=FILE -- CMD ARGS..."));
                 return EXIT_USAGE;
         }
         r = profile_import_file(arg.profile, &profile, NULL, &err);
         if (r < 0) {
-                log_error("Failed to read profile '%s': %s", arg.profile, err ?: strerror(-r));
+                log_error(_("Failed to read profile '%s': %s"), arg.profile, err ?: strerror(-r));
                 return EXIT_USAGE;
         }
         r = build_filter(&profile, &ctx);
         if (r < 0)
-                return log_error_errno(r, "Failed to build the filter of '%s': %m", arg.profile), EXIT_FAIL;
+                return log_error_errno(r, _("Failed to build the filter of '%s': %m"), arg.profile), EXIT_FAIL;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-                return log_error_errno(negative_errno(), "Failed to create a socket pair: %m"), EXIT_FAIL;
+                return log_error_errno(negative_errno(), _("Failed to create a socket pair: %m")), EXIT_FAIL;
 
         signal(SIGINT, SIG_IGN);
         signal(SIGQUIT, SIG_IGN);
@@ -336,7 +336,7 @@ int verb_verify(int argc, char *argv[])
         if (pid < 0) {
                 close(sv[0]);
                 close(sv[1]);
-                return log_error_errno(negative_errno(), "Failed to fork: %m"), EXIT_FAIL;
+                return log_error_errno(negative_errno(), _("Failed to fork: %m")), EXIT_FAIL;
         }
         if (pid == 0) {
                 close(sv[0]);
@@ -348,7 +348,7 @@ int verb_verify(int argc, char *argv[])
         if (notify_fd < 0) {
                 while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                         ;
-                log_error("The command did not start under the verification filter.");
+                log_error(_("The command did not start under the verification filter."));
                 return EXIT_FAIL;
         }
         r = serve_until_done(&v, notify_fd, pid, &status);

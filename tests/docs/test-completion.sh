@@ -24,6 +24,10 @@ for v in start stop list show profile remove record apply merge diff verify; do
 done
 out=$(complete_line sysrecctl --for)
 grep -qx -- "--format=" <<<"$out"; check "completes option --format=" $?
+out=$(complete_line sysrecctl list --no-p)
+grep -qx -- "--no-pager" <<<"$out"; check "completes option --no-pager" $?
+out=$(complete_line sysrecctl list --json=p)
+grep -qx "pretty" <<<"$out"; check "completes --json values" $?
 out=$(complete_line sysrecctl show --format=s)
 grep -qx "systemd" <<<"$out"; check "completes format values" $?
 

@@ -2,8 +2,8 @@
 #
 # tests/k8s/lib.sh — a Kubernetes control plane double for sysrec-k8s-sync's tests.
 #
-# Source it from a bash script running as root (after tests/lib/sysrecd.sh and
-# tests/lib/runc.sh). Functions:
+# Source it from a bash script running as root; it sources tests/lib/sysrecd.sh and
+# tests/lib/runc.sh. Functions:
 #   k8s_pki DIR                   test CA, a server certificate for 127.0.0.1/localhost,
 #                                 and tokens.csv (admin in system:masters; the sidecar's
 #                                 service account; a node user per node)
@@ -17,6 +17,8 @@
 #   sa_dir_write DIR TOKEN NS     a service-account directory (token, ca.crt, namespace)
 #   wait_for TIMEOUT CMD...       retry CMD every 0.1 s until it succeeds
 #   k8s_check NAME CMD...         run CMD; print PASS/FAIL NAME and count the result
+#   k8s_test_begin                the preconditions, cleanup and cluster of every test
+#   node_wait_synchronized NAME   end the test unless NAME's sidecar synchronizes
 #   k8s_summary                   print "N passed, N failed" and return non-zero on failure
 #
 # Every process it starts is registered with cleanup_add (tests/lib/runc.sh).
@@ -27,6 +29,10 @@ fi
 _SYSREC_K8S_LIB_SH=1
 
 K8S_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=tests/lib/sysrecd.sh
+source "$K8S_LIB_DIR/../lib/sysrecd.sh"
+# shellcheck source=tests/lib/runc.sh
+source "$K8S_LIB_DIR/../lib/runc.sh"
 K8S_PASSED=0
 K8S_FAILED=0
 ADMIN_TOKEN=admin-token-0123456789abcdef
@@ -356,6 +362,34 @@ k8s_env_setup() {
         return 1
     }
     sa_dir_write "$K8S_TEST_DIR/sa" "$SIDECAR_TOKEN" sysrec
+}
+
+# k8s_test_begin: what every end-to-end test starts with: root, kubectl and the built
+# sidecar (skip or fail otherwise), cleanup on exit, the cluster double (k8s_env_setup)
+k8s_test_begin() {
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "SKIP: needs root"
+        exit 77
+    fi
+    if ! command -v kubectl >/dev/null; then
+        echo "SKIP: kubectl is not installed"
+        exit 77
+    fi
+    if [[ ! -x "$SIDECAR_BIN" ]]; then
+        echo "FAIL: $SIDECAR_BIN is not built"
+        exit 1
+    fi
+    trap cleanup_run EXIT
+    k8s_env_setup
+}
+
+# node_wait_synchronized NAME: end the test if the node's sidecar does not synchronize
+node_wait_synchronized() {
+    wait_for 15 grep -q Synchronized "$K8S_TEST_DIR/$1/sidecar.log" || {
+        echo "FAIL: the sidecar of $1 did not synchronize"
+        tail -30 "$K8S_TEST_DIR/$1/sidecar.log"
+        exit 1
+    }
 }
 
 # ---------------------------------------------------------------------------------------

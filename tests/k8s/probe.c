@@ -7,7 +7,12 @@
  *                     sysinfo   sysinfo
  *                     itimer    getitimer
  *                     wait F    poll every 20 ms until the file F exists
+ *
+ * sysinfo and getitimer failing (a seccomp profile denying them) end the probe
+ * with exit status 3, so that a test sees a denial.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -29,11 +34,17 @@ int main(int argc, char **argv)
                 } else if (strcmp(argv[i], "sysinfo") == 0) {
                         struct sysinfo si;
 
-                        (void)sysinfo(&si);
+                        if (sysinfo(&si) < 0) {
+                                fprintf(stderr, "sysinfo: %s\n", strerror(errno));
+                                return 3;
+                        }
                 } else if (strcmp(argv[i], "itimer") == 0) {
                         struct itimerval it;
 
-                        (void)getitimer(ITIMER_REAL, &it);
+                        if (getitimer(ITIMER_REAL, &it) < 0) {
+                                fprintf(stderr, "getitimer: %s\n", strerror(errno));
+                                return 3;
+                        }
                 } else if (strcmp(argv[i], "wait") == 0 && i + 1 < argc) {
                         struct timespec ts = { 0, 20 * 1000 * 1000 };
                         struct stat st;

@@ -13,10 +13,6 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=tests/lib/sysrecd.sh
-source "$HERE/../lib/sysrecd.sh"
-# shellcheck source=tests/lib/runc.sh
-source "$HERE/../lib/runc.sh"
 # shellcheck source=tests/k8s/lib.sh
 source "$HERE/lib.sh"
 

@@ -7,44 +7,22 @@
 # run on both nodes; each node turns its replica into partial profiles; deleting the
 # ProfileRecording merges them into one profile per container, which both nodes
 # install. Both sidecars write the recording's status and finalizers at the same time,
-# and the API server double injects 409 Conflicts on top.
+# and the API server double injects 409 Conflicts on top. Each node reports its install
+# as a condition and a finalizer of its own; deleting a profile waits for every node.
 #
 # Root only. Prints PASS/FAIL per check and "N passed, N failed".
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-# shellcheck source=tests/lib/sysrecd.sh
-source "$HERE/../lib/sysrecd.sh"
-# shellcheck source=tests/lib/runc.sh
-source "$HERE/../lib/runc.sh"
 # shellcheck source=tests/k8s/lib.sh
 source "$HERE/lib.sh"
 
-if [[ $(id -u) -ne 0 ]]; then
-    echo "SKIP: needs root"
-    exit 77
-fi
-if ! command -v kubectl >/dev/null; then
-    echo "SKIP: kubectl is not installed"
-    exit 77
-fi
-if [[ ! -x "$SIDECAR_BIN" ]]; then
-    echo "FAIL: $SIDECAR_BIN is not built"
-    exit 1
-fi
-trap cleanup_run EXIT
-
-k8s_env_setup
+k8s_test_begin
 D=$K8S_TEST_DIR
 node_start node-a cgroupfs /sysreck8sa containerd
 node_start node-b systemd /sysreck8sb.slice crio
-for n in node-a node-b; do
-    wait_for 15 grep -q Synchronized "$D/$n/sidecar.log" || {
-        echo "FAIL: the sidecar of $n did not synchronize"
-        tail -30 "$D/$n/sidecar.log"
-        exit 1
-    }
-done
+node_wait_synchronized node-a
+node_wait_synchronized node-b
 probe_build "$D/probe"
 FLAGS=$D/probe/flags
 mkdir -p "$FLAGS"
@@ -111,6 +89,8 @@ k8s_check "activeWorkloads is empty once both replicas ended" wait_for 10 bash -
     test -z \"\$(kubectl get profilerecording merge-rec -o jsonpath='{.status.activeWorkloads}')\""
 
 kubectl delete pod "$PA" "$PB" --wait=false >/dev/null
+# Two conflicts for the next status writes of a merged profile: each node keeps its own.
+apiserver_hook inject '{"method": "PUT", "path": "/seccompprofiles/merge-rec-worker/status$", "code": 409, "count": 2}' >/dev/null
 k8s_check "kubectl delete profilerecording merge-rec: the finalizer is released" bash -c "
     kubectl delete profilerecording merge-rec --timeout=30s >/dev/null && ! kubectl get profilerecording merge-rec >/dev/null 2>&1"
 k8s_check "one merged profile per container" wait_for 10 bash -c "
@@ -131,12 +111,74 @@ k8s_check "both nodes' files are the same profile" \
 k8s_check "the merged profiles are Installed" wait_for 10 bash -c "
     test \"\$(kubectl get sp merge-rec-worker merge-rec-helper -o jsonpath='{.items[*].status.status}')\" = 'Installed Installed'"
 k8s_check "each merged profile was created once" created_once merge-rec-worker merge-rec-helper
+
+# Per-node status: a condition and a finalizer per node, none clobbering the other.
+node_condition() {
+    kubectl get sp "$1" -o json | jq -r --arg t "node.sysrec.io/$2" \
+        '.status.conditions[]? | select(.type == $t) | "\(.status) \(.reason) \(.message)"'
+}
+for n in node-a node-b; do
+    for p in merge-rec-worker merge-rec-helper; do
+        k8s_check "$p: $n's condition says Installed at $n's path" wait_for 10 \
+            test "$(node_condition $p $n)" = "True Installed ${NODE_KUBELET_DIR[$n]}/seccomp/operator/$p.json"
+    done
+done
+k8s_check "the status conflicts were answered, and both nodes' conditions survived them" \
+    test "$(audit_count '.code == 409 and (.path | endswith("/seccompprofiles/merge-rec-worker/status"))')" -ge 2
+k8s_check "Ready is True, and status.path is left out: the nodes' paths differ" bash -c "
+    kubectl get sp merge-rec-worker -o json |
+        jq -e '([.status.conditions[] | select(.type == \"Ready\")][0].status == \"True\") and (.status.path == null)'"
+k8s_check "each node holds its finalizer <node>-deleted" bash -c "
+    test \"\$(kubectl get sp merge-rec-worker -o json | jq -r '.metadata.finalizers | sort | join(\" \")')\" = 'node-a-deleted node-b-deleted'"
+
+# Deleting a profile while node-b's sidecar is away: it waits for node-b.
+node_sidecar_stop node-b
+kubectl delete sp merge-rec-helper --wait=false >/dev/null
+k8s_check "delete with node-b away: node-a removes its file" \
+    wait_for 10 test ! -e "${NODE_KUBELET_DIR[node-a]}/seccomp/operator/merge-rec-helper.json"
+k8s_check "... and its finalizer; node-b's keeps the profile, Terminating" wait_for 10 bash -c "
+    kubectl get sp merge-rec-helper -o json |
+        jq -e '(.metadata.finalizers == [\"node-b-deleted\"]) and (.status.status == \"Terminating\")'"
+k8s_check "... node-b's file is still there" test -s "${NODE_KUBELET_DIR[node-b]}/seccomp/operator/merge-rec-helper.json"
+node_sidecar_start node-b
+k8s_check "node-b back: its file is removed and the profile is gone" wait_for 20 bash -c "
+    test ! -e '${NODE_KUBELET_DIR[node-b]}/seccomp/operator/merge-rec-helper.json' &&
+    ! kubectl get sp merge-rec-helper >/dev/null 2>&1"
+k8s_check "kubectl delete sp merge-rec-worker (both nodes up): both files go, then the profile" bash -c "
+    kubectl delete sp merge-rec-worker --timeout=20s >/dev/null &&
+    test ! -e '${NODE_KUBELET_DIR[node-a]}/seccomp/operator/merge-rec-worker.json' &&
+    test ! -e '${NODE_KUBELET_DIR[node-b]}/seccomp/operator/merge-rec-worker.json'"
 k8s_check "both sysrecd keep no pod recording" bash -c "
     for b in '${NODE_BUS[node-a]}' '${NODE_BUS[node-b]}'; do
         if DBUS_SYSTEM_BUS_ADDRESS=\$b busctl call org.sysrec1 /org/sysrec1 org.sysrec1.Manager ListRecordings | grep -q k8s-; then
             exit 1
         fi
     done"
+# A node that leaves the cluster for good does not hold deleted profiles forever.
+kubectl create -f - >/dev/null <<'EOF'
+apiVersion: security-profiles-operator.x-k8s.io/v1
+kind: SeccompProfile
+metadata:
+  name: plain
+spec:
+  defaultAction: SCMP_ACT_ERRNO
+  syscalls:
+  - {action: SCMP_ACT_ALLOW, names: [read, write, exit_group]}
+EOF
+k8s_check "a profile created with kubectl is installed on both nodes" wait_for 10 bash -c "
+    test -s '${NODE_KUBELET_DIR[node-a]}/seccomp/operator/plain.json' &&
+    test -s '${NODE_KUBELET_DIR[node-b]}/seccomp/operator/plain.json' &&
+    test \"\$(kubectl get sp plain -o jsonpath='{.status.status}')\" = Installed"
+node_sidecar_stop node-b
+kill_quiet "${NODE_KUBELET_PID[node-b]}"
+wait "${NODE_KUBELET_PID[node-b]}" 2>/dev/null || true
+NODE_KUBELET_PID[node-b]=
+kubectl delete node node-b >/dev/null
+k8s_check "node-b removed from the cluster: deleting a profile does not wait for it" bash -c "
+    kubectl delete sp plain --timeout=20s >/dev/null && ! kubectl get sp plain >/dev/null 2>&1 &&
+    test ! -e '${NODE_KUBELET_DIR[node-a]}/seccomp/operator/plain.json'"
+k8s_check "... node-a's sidecar released node-b's finalizer" \
+    grep -q "node node-b left the cluster; removed its finalizer node-b-deleted" "$D/node-a/sidecar.log"
 k8s_check "no sidecar was refused by RBAC" \
     test "$(audit_count '.code == 403 and (.user | startswith("system:serviceaccount:"))')" -eq 0
 

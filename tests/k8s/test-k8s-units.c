@@ -226,6 +226,130 @@ static void test_name_sanitize(void)
         g_assert_cmpstr(d, ==, "abc");
 }
 
+static json_object *lookup_in(const char *name, void *userdata)
+{
+        json_object *o;
+
+        return json_object_object_get_ex(userdata, name, &o) ? o : NULL;
+}
+
+/* A SeccompProfile named name: allows names (comma-separated), on top of base. */
+static json_object *profile(const char *name, const char *base, const char *names, const char *extra)
+{
+        g_autofree char *list = NULL, *text = NULL;
+        g_auto(GStrv) v = g_strsplit(names, ",", 0);
+
+        list = g_strjoinv("\",\"", v);
+        text = g_strdup_printf("{\"metadata\":{\"name\":\"%s\"},\"spec\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+                               "%s%s%s\"syscalls\":[{\"action\":\"SCMP_ACT_ALLOW\",\"names\":[\"%s\"]}]%s}}",
+                               name, base ? "\"baseProfileName\":\"" : "", base ?: "", base ? "\"," : "", list,
+                               extra ?: "");
+        return J(text);
+}
+
+static void store_add(json_object *store, json_object *p)
+{
+        json_object_object_add(store, json_get_str(p, "metadata.name"), p);
+}
+
+static int resolve(json_object *store, const char *name, json_object **ret_spec, char **ret_message)
+{
+        return base_resolve_full(lookup_in(name, store), lookup_in, store, ret_spec, ret_message);
+}
+
+static void drop(json_object **o)
+{
+        json_object_put(*o);
+        *o = NULL;
+}
+
+static bool spec_allows(json_object *spec, const char *name)
+{
+        json_object *l = json_get(spec, "syscalls");
+
+        for (size_t i = 0; i < json_object_array_length(l); i++) {
+                json_object *r = json_object_array_get_idx(l, i), *names = json_get(r, "names");
+
+                for (size_t j = 0; names && j < json_object_array_length(names); j++)
+                        if (strcmp(json_object_get_string(json_object_array_get_idx(names, j)), name) == 0)
+                                return true;
+        }
+        return false;
+}
+
+static void test_base_profiles(void)
+{
+        _cleanup_json_ json_object *store = json_object_new_object(), *spec = NULL;
+        _cleanup_free_ char *msg = NULL;
+
+        store_add(store, profile("app", "mid", "read", ",\"architectures\":[\"SCMP_ARCH_X86_64\"]"));
+        store_add(store, profile("mid", "low", "write", NULL));
+
+        /* missing base two steps down: nothing, and the message names it */
+        g_assert_cmpint(resolve(store, "app", &spec, &msg), ==, -ENOENT);
+        g_assert_null(spec);
+        g_assert_nonnull(strstr(msg, "\"low\""));
+        g_clear_pointer(&msg, free);
+
+        /* the chain: every base's syscalls, the profile's own everything else */
+        store_add(store, profile("low", NULL, "getpid,uname", ",\"architectures\":[\"SCMP_ARCH_X86\"]"));
+        g_assert_cmpint(resolve(store, "app", &spec, &msg), ==, 0);
+        g_assert_true(spec_allows(spec, "read") && spec_allows(spec, "write") && spec_allows(spec, "getpid"));
+        g_assert_cmpstr(json_get_str(spec, "defaultAction"), ==, "SCMP_ACT_ERRNO");
+        g_assert_cmpint(json_object_array_length(json_get(spec, "architectures")), ==, 1);
+        g_assert_cmpstr(json_object_get_string(json_object_array_get_idx(json_get(spec, "architectures"), 0)), ==,
+                        "SCMP_ARCH_X86_64");
+        drop(&spec);
+
+        /* no base: the profile's own spec */
+        g_assert_cmpint(resolve(store, "low", &spec, &msg), ==, 0);
+        g_assert_false(spec_allows(spec, "read"));
+        drop(&spec);
+
+        /* a cycle, named in the message */
+        store_add(store, profile("c1", "c2", "read", NULL));
+        store_add(store, profile("c2", "c1", "read", NULL));
+        g_assert_cmpint(resolve(store, "c1", &spec, &msg), ==, -ELOOP);
+        g_assert_cmpstr(msg, ==, "base profiles form a cycle: c1 -> c2 -> c1");
+        g_clear_pointer(&msg, free);
+        store_add(store, profile("self", "self", "read", NULL));
+        g_assert_cmpint(resolve(store, "self", &spec, &msg), ==, -ELOOP);
+        g_clear_pointer(&msg, free);
+
+        /* oci:// is refused */
+        store_add(store, profile("remote", "oci://ghcr.io/x/y:1", "read", NULL));
+        g_assert_cmpint(resolve(store, "remote", &spec, &msg), ==, -EPROTONOSUPPORT);
+        g_clear_pointer(&msg, free);
+
+        /* 14 bases are fine (the operator's 15 levels), 15 are too many */
+        for (int i = 0; i < 16; i++) {
+                g_autofree char *n = g_strdup_printf("d%d", i), *b = g_strdup_printf("d%d", i + 1);
+
+                store_add(store, profile(n, i < 15 ? b : NULL, "read", NULL));
+        }
+        g_assert_cmpint(resolve(store, "d1", &spec, &msg), ==, 0);
+        drop(&spec);
+        g_assert_cmpint(resolve(store, "d0", &spec, &msg), ==, -EMLINK);
+        g_assert_null(spec);
+        g_assert_cmpstr(msg, ==, "more than 14 base profiles in a chain (at \"d15\")");
+}
+
+static void test_node_finalizer(void)
+{
+        _cleanup_free_ char *a = node_finalizer_name("node-a"), *l1 = NULL, *l2 = NULL;
+        char longname[80];
+
+        g_assert_cmpstr(a, ==, "node-a-deleted");
+        memset(longname, 'n', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = 0;
+        l1 = node_finalizer_name(longname);
+        longname[70] = 'm';
+        l2 = node_finalizer_name(longname);
+        g_assert_cmpint(strlen(l1), <=, 63);
+        g_assert_true(g_str_has_suffix(l1, "-deleted"));
+        g_assert_cmpstr(l1, !=, l2); /* names differing past the cut get their own */
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
@@ -237,5 +361,7 @@ int main(int argc, char *argv[])
         g_test_add_func("/sysrec/k8s/yaml", test_yaml);
         g_test_add_func("/sysrec/k8s/kubeconfig", test_kubeconfig);
         g_test_add_func("/sysrec/k8s/name-sanitize", test_name_sanitize);
+        g_test_add_func("/sysrec/k8s/base-profiles", test_base_profiles);
+        g_test_add_func("/sysrec/k8s/node-finalizer", test_node_finalizer);
         return g_test_run();
 }
