@@ -107,6 +107,7 @@ enum sysrec_event_type {
         SYSREC_EVENT_SYSCALL = 1, /* a bit flipped for the first time in a cgroup */
         SYSREC_EVENT_CGROUP = 2,  /* a cgroup was created below a tracked one, or armed */
         SYSREC_EVENT_LOST = 3,    /* ... but the map was full: it is not recorded */
+        SYSREC_EVENT_PROCESS = 4, /* a process started in (forked) or moved into a tracked cgroup */
 };
 
 #define SYSREC_CGROUP_NAME_MAX 128

@@ -206,8 +206,21 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *
         __u32 flags = cg->flags;
         int kind;
 
-        if (!(flags & SYSREC_CG_GATED) || (flags & SYSREC_CG_GATE_FILTER))
+        if (!(flags & SYSREC_CG_GATED))
                 return true;
+        if (flags & SYSREC_CG_GATE_FILTER) {
+                /* Once the runtime has installed the container's filter, only the
+                 * tasks it applies to make calls the profile must allow: the thread
+                 * that installed it (runc does so without TSYNC) and what that thread
+                 * executes. The runtime's other threads, and on some hosts its parent
+                 * process in the same cgroup, are not filtered: they die at the
+                 * execve or stay outside the container's profile. */
+                struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+                if (!bpf_core_field_exists(t->seccomp))
+                        return true;
+                return BPF_CORE_READ(t, seccomp.mode) != 0;
+        }
         kind = gate_kind(regs, abi, id);
         if (kind == GATE_FILTER) {
                 /* The profile applies from here: forget what came before. */
@@ -406,4 +419,61 @@ SEC("raw_tp/cgroup_mkdir")
 int BPF_PROG(cgroup_mkdir_raw, struct cgroup *cgrp, const char *path)
 {
         return on_mkdir(cgrp);
+}
+
+/* Live progress counts processes: a new process (not a thread) forked in a
+ * tracked cgroup, or a whole process moved into one (a container runtime's
+ * init, a unit's main process, sysrecctl record's command). A hint like the
+ * syscall events (its pid is the forking or moving task's); nothing in the
+ * profile depends on it. */
+static __always_inline int on_new_process(__u64 cgid)
+{
+        struct sysrec_cgroup *cg;
+
+        if (!filter[filter_slot(cgid)])
+                return 0;
+        cg = bpf_map_lookup_elem(&cgroups, &cgid);
+        if (cg)
+                emit(SYSREC_EVENT_PROCESS, cgid, 0, cg->recording, 0, 0);
+        return 0;
+}
+
+static __always_inline int on_fork(struct task_struct *child)
+{
+        /* The child's own cgroup: clone3(CLONE_INTO_CGROUP) starts it elsewhere. */
+        if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+                return 0;
+        return on_new_process(BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id));
+}
+
+static __always_inline int on_attach(struct cgroup *dst, bool threadgroup)
+{
+        if (!threadgroup)
+                return 0;
+        return on_new_process(BPF_CORE_READ(dst, kn, id));
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child)
+{
+        return on_fork(child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+        return on_fork(child);
+}
+
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cgroup_attach, struct cgroup *dst, const char *path, struct task_struct *task, bool threadgroup)
+{
+        return on_attach(dst, threadgroup);
+}
+
+SEC("raw_tp/cgroup_attach_task")
+int BPF_PROG(cgroup_attach_raw, struct cgroup *dst, const char *path, struct task_struct *task,
+             bool threadgroup)
+{
+        return on_attach(dst, threadgroup);
 }

@@ -16,6 +16,9 @@ PACKAGES=(
         dbus runc nginx-light curl jq python3 procps util-linux iproute2
         # sysrecctl at a pseudo-terminal (script) and its default pager
         bsdutils less
+        # live progress under a pseudo-terminal (tmux); systemd-analyze for the
+        # syscall groups of `sysrecctl show` (scripts/gen-syscall-groups.py)
+        tmux systemd
         # profile formats: their consumers (crun, podman, bubblewrap) and the SPO schema check
         crun podman bubblewrap python3-yaml
         # systemd end-to-end suite: polkitd in the namespaced systemd, dbus-1.pc for

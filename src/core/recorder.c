@@ -18,6 +18,7 @@ struct Recorder {
         struct sysrec_bpf *skel;
         struct ring_buffer *rb;
         struct bpf_link *link_enter, *link_mkdir;
+        struct bpf_link *link_fork, *link_attach; /* process counting, never pinned */
         char *pin_dir;  /* <pin root>/v<layout>, NULL when nothing is pinned */
         bool links_pinned;
         bool btf;
@@ -111,6 +112,10 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, bool btf, st
         bpf_program__set_autoload(skel->progs.cgroup_mkdir, btf);
         bpf_program__set_autoload(skel->progs.sys_enter_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir_raw, !btf);
+        bpf_program__set_autoload(skel->progs.process_fork, btf);
+        bpf_program__set_autoload(skel->progs.process_fork_raw, !btf);
+        bpf_program__set_autoload(skel->progs.cgroup_attach, btf);
+        bpf_program__set_autoload(skel->progs.cgroup_attach_raw, !btf);
         set_gate_numbers(skel);
         set_argsys_numbers(skel);
         r = bpf_map__set_max_entries(skel->maps.cgroups, max_cgroups);
@@ -177,6 +182,13 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
         return 0;
 }
 
+static void detach_process_links(Recorder *r)
+{
+        bpf_link__destroy(r->link_fork);
+        bpf_link__destroy(r->link_attach);
+        r->link_fork = r->link_attach = NULL;
+}
+
 static void recorder_detach(Recorder *r)
 {
         if (r->pin_dir)
@@ -184,6 +196,22 @@ static void recorder_detach(Recorder *r)
         bpf_link__destroy(r->link_enter);
         bpf_link__destroy(r->link_mkdir);
         r->link_enter = r->link_mkdir = NULL;
+        detach_process_links(r);
+}
+
+/* Process counting feeds live progress only: a failure is not fatal. */
+static void attach_process_links(Recorder *r)
+{
+        struct bpf_program *fork = r->btf ? r->skel->progs.process_fork : r->skel->progs.process_fork_raw;
+        struct bpf_program *attach = r->btf ? r->skel->progs.cgroup_attach : r->skel->progs.cgroup_attach_raw;
+
+        if (!r->link_fork)
+                r->link_fork = bpf_program__attach(fork);
+        if (!r->link_attach)
+                r->link_attach = bpf_program__attach(attach);
+        if (!r->link_fork || !r->link_attach)
+                log_warning_errno(negative_errno(), "Failed to attach process counting programs (%m): "
+                                  "the process count of recordings is incomplete.");
 }
 
 static int recorder_attach(Recorder *r)
@@ -203,6 +231,7 @@ static int recorder_attach(Recorder *r)
                 recorder_detach(r);
                 return log_error_errno(k, "Failed to attach sys_enter program: %m");
         }
+        attach_process_links(r);
         /* Pinned links keep recording while the daemon is down; pinning ours
          * replaces (and so detaches) those of a previous instance. */
         if (r->pin_dir) {
@@ -231,6 +260,7 @@ Recorder *recorder_free(Recorder *r)
                 bpf_link__destroy(r->link_enter);
                 bpf_link__destroy(r->link_mkdir);
                 r->link_enter = r->link_mkdir = NULL;
+                detach_process_links(r);
         } else
                 recorder_detach(r);
         ring_buffer__free(r->rb);

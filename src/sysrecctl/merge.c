@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base-profile.h"
 #include "gettext.h"
 #include "log.h"
 #include "macro.h"
@@ -27,6 +28,26 @@ static int load(const char *path, SyscallSet *ret)
         if (r < 0)
                 log_error(_("Failed to read profile '%s': %s"), path, err ?: strerror(-r));
         return r;
+}
+
+int merge_base_profile(SyscallSet *s)
+{
+        _cleanup_free_ char *err = NULL;
+        SyscallSet base = {};
+        int r;
+
+        if (!arg.base_profile)
+                return 0;
+        r = base_profile_load(arg.base_profile, &base, NULL, &err);
+        if (r == -ENOENT)
+                log_error(_("No base profile '%s' (%s.json in %s)."), arg.base_profile, arg.base_profile,
+                          base_profile_path());
+        else if (r < 0)
+                log_error(_("Invalid base profile '%s': %s"), arg.base_profile, err ?: strerror(-r));
+        if (r < 0)
+                return r;
+        syscall_set_merge(s, &base);
+        return 0;
 }
 
 /* The SPO object name of a merged profile: --name, else OUT's file name
@@ -151,8 +172,8 @@ int verb_merge(int argc, char *argv[])
 
         if (arg.check)
                 return merge_check(argc, argv);
-        if (argc < 2) {
-                log_error(_("Usage: sysrecctl merge FILE... [--output=OUT] [--format=FORMAT]"));
+        if (argc < 2 && !arg.base_profile) {
+                log_error(_("Usage: sysrecctl merge FILE... [--base-profile=NAME] [--output=OUT] [--format=FORMAT]"));
                 return EXIT_USAGE;
         }
         for (int i = 1; i < argc; i++) {
@@ -161,6 +182,8 @@ int verb_merge(int argc, char *argv[])
                         return EXIT_FAIL;
                 syscall_set_merge(&all, &s);
         }
+        if (merge_base_profile(&all) < 0)
+                return EXIT_FAIL;
         name = merged_name();
         if (!name)
                 return log_oom(), EXIT_FAIL;

@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <systemd/sd-event.h>
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "gettext.h"
 #include "log.h"
 #include "macro.h"
 #include "recorder.h"
@@ -51,21 +55,21 @@ static int make_cgroup(RecordContext *c)
 
         r = cgroup2_find_mount(&c->cg_root);
         if (r < 0)
-                return log_error_errno(r, "Failed to find the cgroup2 mount: %m");
+                return log_error_errno(r, _("Failed to find the cgroup2 mount: %m"));
         r = cgroup_pid_get_path(getpid(), &self);
         if (r < 0)
-                return log_error_errno(r, "Failed to find our own cgroup: %m");
+                return log_error_errno(r, _("Failed to find our own cgroup: %m"));
         if (asprintf(&c->cg_path, "%s/sysrec-record-%d", strcmp(self, "/") == 0 ? "" : self, (int)getpid()) < 0 ||
             asprintf(&full, "%s%s", c->cg_root, c->cg_path) < 0)
                 return log_oom();
         if (mkdir(full, 0755) < 0)
-                return log_error_errno(negative_errno(), "Failed to create cgroup %s: %m", full);
+                return log_error_errno(negative_errno(), _("Failed to create cgroup %s: %m"), full);
         root_fd = open(c->cg_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open %s: %m", c->cg_root);
+                return log_error_errno(negative_errno(), _("Failed to open %s: %m"), c->cg_root);
         r = cgroup_open(root_fd, c->cg_path, &c->cg_fd);
         if (r < 0)
-                return log_error_errno(r, "Failed to open cgroup %s: %m", full);
+                return log_error_errno(r, _("Failed to open cgroup %s: %m"), full);
         return 0;
 }
 
@@ -86,13 +90,13 @@ static void remove_cgroup(RecordContext *c)
                         int fd = open(kill_file, O_WRONLY | O_CLOEXEC);
                         if (fd >= 0) {
                                 if (write(fd, "1", 1) == 1)
-                                        log_notice("Killed processes the command left running.");
+                                        log_notice(_("Killed processes the command left running."));
                                 close(fd);
                         }
                 }
                 usleep(20 * 1000);
         }
-        log_warning_errno(negative_errno(), "Failed to remove cgroup %s: %m", full);
+        log_warning_errno(negative_errno(), _("Failed to remove cgroup %s: %m"), full);
 }
 
 /* Fork the command; it waits on a pipe until it has been moved into the cgroup. */
@@ -102,10 +106,10 @@ static int fork_command(RecordContext *c, char **cmd)
         pid_t pid;
 
         if (pipe2(p, O_CLOEXEC) < 0)
-                return log_error_errno(negative_errno(), "Failed to create pipe: %m");
+                return log_error_errno(negative_errno(), _("Failed to create pipe: %m"));
         pid = fork();
         if (pid < 0)
-                return log_error_errno(negative_errno(), "Failed to fork: %m");
+                return log_error_errno(negative_errno(), _("Failed to fork: %m"));
         if (pid == 0) {
                 char b;
 
@@ -115,7 +119,7 @@ static int fork_command(RecordContext *c, char **cmd)
                 if (read(p[0], &b, 1) != 1)
                         _exit(127);
                 execvp(cmd[0], cmd);
-                fprintf(stderr, "sysrecctl: failed to execute '%s': %s\n", cmd[0], strerror(errno));
+                fprintf(stderr, _("sysrecctl: failed to execute '%s': %s\n"), cmd[0], strerror(errno));
                 _exit(127);
         }
         close(p[0]);
@@ -136,16 +140,16 @@ static int move_and_release(RecordContext *c)
                 fd = full ? open(full, O_WRONLY | O_CLOEXEC) : -1;
         }
         if (fd < 0)
-                return log_error_errno(negative_errno(), "Failed to open cgroup.procs of %s: %m", c->cg_path);
+                return log_error_errno(negative_errno(), _("Failed to open cgroup.procs of %s: %m"), c->cg_path);
         n = snprintf(buf, sizeof(buf), "%d", (int)c->child);
         if (write(fd, buf, (size_t)n) != n) {
                 int k = negative_errno();
                 close(fd);
-                return log_error_errno(k, "Failed to move the command into %s: %m", c->cg_path);
+                return log_error_errno(k, _("Failed to move the command into %s: %m"), c->cg_path);
         }
         close(fd);
         if (write(c->release_fd, "x", 1) != 1)
-                return log_error_errno(negative_errno(), "Failed to start the command: %m");
+                return log_error_errno(negative_errno(), _("Failed to start the command: %m"));
         c->release_fd = (close(c->release_fd), -EBADF);
         return 0;
 }
@@ -156,17 +160,103 @@ static int wait_command(RecordContext *c)
 
         while (waitpid(c->child, &status, 0) < 0)
                 if (errno != EINTR)
-                        return log_error_errno(negative_errno(), "Failed to wait for the command: %m");
+                        return log_error_errno(negative_errno(), _("Failed to wait for the command: %m"));
         c->child = 0;
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
         return 128 + WTERMSIG(status);
 }
 
+static int on_command_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        bool *exited = userdata;
+
+        *exited = true;
+        return 0;
+}
+
+/* Daemon mode on a terminal: subscribe to the recording's changes so that
+ * the wait for the command can show them. Progress is a nicety: failing to
+ * set it up only says so. */
+static Progress *progress_start(RecordContext *c)
+{
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(progress_freep) Progress *p = NULL;
+        int r;
+
+        if (!c->bus || !arg.progress || arg.quiet || !isatty(STDERR_FILENO))
+                return NULL;
+        r = progress_new(c->bus, c->name, stderr, PROGRESS_BOTTOM, &p);
+        if (r >= 0)
+                r = progress_load(p, &e);
+        if (r < 0) {
+                log_warning(_("Cannot show progress: %s"), e.message ?: strerror(-r));
+                return NULL;
+        }
+        return TAKE_PTR(p);
+}
+
+static int on_resize(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        progress_resize(userdata);
+        return 0;
+}
+
+/* SIGTERM ends sysrecctl as it does without progress, but leaves the
+ * terminal's scroll region as it found it. */
+static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        sigset_t mask;
+
+        progress_abort(userdata);
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        signal(SIGTERM, SIG_DFL);
+        raise(SIGTERM);
+        (void)sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        return 0;
+}
+
+/* Dispatch the bus (and so the progress) until the command exits; the
+ * caller reaps it. The command was forked before SIGWINCH was blocked. */
+static int wait_exit_with_progress(RecordContext *c, Progress *progress)
+{
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(sd_event_source_unrefp) sd_event_source *source = NULL;
+        _cleanup_close_ int pidfd = pidfd_open(c->child, 0);
+        bool exited = false;
+        int r;
+
+        if (pidfd < 0)
+                return log_debug_errno(negative_errno(), "Failed to open the command's pidfd: %m");
+        r = sd_event_new(&event);
+        if (r >= 0)
+                r = sd_bus_attach_event(c->bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0)
+                r = sd_event_add_io(event, &source, pidfd, EPOLLIN, on_command_exit, &exited);
+        if (r >= 0)
+                (void)sd_event_source_set_description(source, "command-exit");
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGWINCH | SD_EVENT_SIGNAL_PROCMASK, on_resize, progress);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_terminate, progress);
+        /* Not sd_event_exit(): sd-bus closes an attached connection when its loop
+         * exits, and the recording is still to be stopped on it. */
+        while (r >= 0 && !exited)
+                r = sd_event_run(event, UINT64_MAX);
+        (void)sd_bus_detach_event(c->bus);
+        return r;
+}
+
 static int daemon_start(RecordContext *c, sd_bus_error *e)
 {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 
+        if (arg.base_profile)
+                return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager",
+                                          "StartRecording", e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s",
+                                          c->cg_path, 2, "arguments", "b", (int)arg.arguments, "base-profile",
+                                          "s", arg.base_profile);
         return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StartRecording",
                                   e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s", c->cg_path, 1,
                                   "arguments", "b", (int)arg.arguments);
@@ -182,11 +272,11 @@ static int daemon_finish(RecordContext *c, char **ret_profile)
         r = sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StopRecording",
                                &e, NULL, "s", c->name);
         if (r < 0)
-                return bus_error_exit(&e, r, "stop recording"), r;
+                return bus_error_exit(&e, r, N_("stop recording")), r;
         r = sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "GetProfile",
                                &e, &reply, "ss", c->name, profile_format_to_string(arg.format));
         if (r < 0)
-                return bus_error_exit(&e, r, "get profile"), r;
+                return bus_error_exit(&e, r, N_("get profile")), r;
         r = sd_bus_message_read(reply, "s", &text);
         if (r < 0)
                 return r;
@@ -203,7 +293,7 @@ static int standalone_start(RecordContext *c)
                 return r;
         r = recorder_track_tree(c->recorder, c->cg_fd, 1, SYSREC_CG_DESCENDANTS, NULL);
         if (r < 0)
-                return log_error_errno(r, "Failed to record cgroup %s: %m", c->cg_path);
+                return log_error_errno(r, _("Failed to record cgroup %s: %m"), c->cg_path);
         return 0;
 }
 
@@ -212,7 +302,10 @@ static int standalone_finish(RecordContext *c, char **ret_profile)
         SyscallSet s = {};
         int r = recorder_release(c->recorder, 1, &s);
         if (r < 0)
-                return log_error_errno(r, "Failed to collect the recording: %m");
+                return log_error_errno(r, _("Failed to collect the recording: %m"));
+        r = merge_base_profile(&s);
+        if (r < 0)
+                return r;
         ProfileOptions o = { .name = c->name, .arguments = arg.arguments };
 
         return profile_format_full(&s, arg.format, &o, ret_profile);
@@ -234,8 +327,8 @@ static int choose_mode(RecordContext *c)
                 return 0;
         c->bus = sd_bus_flush_close_unref(c->bus);
         if (arg.daemon_only)
-                return log_error_errno(r, "sysrecd is not reachable (%s).", e.message ?: strerror(-r));
-        log_info("sysrecd is not running; recording standalone.");
+                return log_error_errno(r, _("sysrecd is not reachable (%s)."), e.message ?: strerror(-r));
+        log_info(_("sysrecd is not running; recording standalone."));
         return 0;
 }
 
@@ -243,11 +336,12 @@ int verb_record(int argc, char *argv[])
 {
         _cleanup_(record_context_done) RecordContext c = { .cg_fd = -EBADF, .release_fd = -EBADF };
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(progress_freep) Progress *progress = NULL;
         _cleanup_free_ char *profile = NULL;
         int r, status = EXIT_FAIL;
 
         if (argc < 2) {
-                log_error("Usage: sysrecctl record [-o FILE] [--format=FORMAT] -- CMD ARGS...");
+                log_error(_("Usage: sysrecctl record [-o FILE] [--format=FORMAT] -- CMD ARGS..."));
                 return EXIT_USAGE;
         }
         snprintf(c.name, sizeof(c.name), "%s", arg.name ?: "");
@@ -266,10 +360,13 @@ int verb_record(int argc, char *argv[])
         if (r >= 0)
                 r = c.bus ? daemon_start(&c, &e) : standalone_start(&c);
         if (r < 0 && c.bus)
-                (void)bus_error_exit(&e, r, "start recording");
+                (void)bus_error_exit(&e, r, N_("start recording"));
+        if (r >= 0)
+                progress = progress_start(&c);
         if (r >= 0)
                 r = move_and_release(&c);
         if (r < 0) {
+                progress_end(progress);
                 if (c.child > 0) {
                         kill(c.child, SIGKILL);
                         (void)waitpid(c.child, NULL, 0);
@@ -281,16 +378,20 @@ int verb_record(int argc, char *argv[])
                 return EXIT_FAIL;
         }
 
+        if (progress)
+                (void)wait_exit_with_progress(&c, progress);
         status = wait_command(&c);
         remove_cgroup(&c);
         r = c.bus ? daemon_finish(&c, &profile) : standalone_finish(&c, &profile);
+        progress_end(progress);
         if (r < 0)
                 return EXIT_FAIL;
         if (output_profile(profile, arg.format) < 0)
                 return EXIT_FAIL;
         if (!arg.quiet && arg.output && strcmp(arg.output, "-") != 0)
-                fprintf(stderr, "Profile of '%s' (%s, %s) written to %s.\n", argv[1],
-                        c.bus ? "recorded by sysrecd" : "recorded standalone",
+                /* TRANSLATORS: "Profile of '<command>' (<how>, <format>) written to <file>." */
+                fprintf(stderr, _("Profile of '%s' (%s, %s) written to %s.\n"), argv[1],
+                        c.bus ? _("recorded by sysrecd") : _("recorded standalone"),
                         profile_format_to_string(arg.format), arg.output);
         return status < 0 ? EXIT_FAIL : status;
 }

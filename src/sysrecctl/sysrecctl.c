@@ -8,10 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <wchar.h>
 
+#include "base-profile.h"
 #include "bus-pairs.h"
 #include "gettext.h"
 #include "log.h"
@@ -28,13 +27,12 @@ Args arg = {
         .descendants = true,
         .unit_dir = "/etc/systemd/system",
         .arguments = true,
+        .progress = true,
 };
 
 #define MANAGER_PATH "/org/sysrec1"
 #define MANAGER_IFACE "org.sysrec1.Manager"
 #define RECORDING_IFACE "org.sysrec1.Recording"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
 int bus_connect(sd_bus **ret)
 {
@@ -68,12 +66,7 @@ int bus_error_exit(const sd_bus_error *e, int r, const char *what)
         return EXIT_FAIL;
 }
 
-static int recording_path(const char *name, char **ret)
-{
-        return sd_bus_path_encode("/org/sysrec1/recording", name, ret);
-}
-
-static int check_name_arg(const char *name)
+int check_name_arg(const char *name)
 {
         if (recording_name_is_valid(name))
                 return 0;
@@ -81,25 +74,12 @@ static int check_name_arg(const char *name)
         return -EINVAL;
 }
 
-static void json_print(json_object *o)
+void json_print(json_object *o)
 {
         int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
                     (arg.json == JSON_PRETTY ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
                                              : JSON_C_TO_STRING_PLAIN);
         puts(json_object_to_json_string_ext(o, flags));
-}
-
-static char *format_time(uint64_t usec)
-{
-        char buf[64];
-        struct tm tm;
-        time_t t = (time_t)(usec / 1000000);
-
-        if (usec == 0)
-                return strdup("n/a");
-        if (!localtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
-                return strdup("n/a");
-        return strdup(buf);
 }
 
 /* Append the target/options arguments of StartRecording from arg. */
@@ -134,6 +114,8 @@ static int append_options(sd_bus_message *m)
                 r = sd_bus_message_append(m, "{sv}", "skip-runtime-setup", "b", 1);
         if (r >= 0 && arg.publish)
                 r = sd_bus_message_append(m, "{sv}", "publish", "b", 1);
+        if (r >= 0 && arg.base_profile)
+                r = sd_bus_message_append(m, "{sv}", "base-profile", "s", arg.base_profile);
         if (r >= 0 && arg.metadata)
                 r = bus_append_pairs_entry(m, "metadata", arg.metadata);
         if (r < 0)
@@ -261,120 +243,6 @@ static int verb_profile(int argc, char *argv[])
         return output_profile(text, arg.format) < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-typedef struct RecordingInfo {
-        char *name, *state, *target, *profile_path;
-        uint32_t count, cgroups;
-        uint64_t started, stopped;
-        char **abis;          /* ABI names */
-        char ***syscalls;     /* per ABI, NULL-terminated */
-        size_t n_abis;
-} RecordingInfo;
-
-static void recording_info_done(RecordingInfo *i)
-{
-        free(i->name);
-        free(i->state);
-        free(i->target);
-        free(i->profile_path);
-        for (size_t k = 0; k < i->n_abis; k++) {
-                free(i->abis[k]);
-                strv_free(i->syscalls[k]);
-        }
-        free(i->abis);
-        free(i->syscalls);
-}
-
-static int read_syscalls(sd_bus *bus, const char *path, RecordingInfo *info, sd_bus_error *e)
-{
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        int r;
-
-        r = sd_bus_get_property(bus, "org.sysrec1", path, RECORDING_IFACE, "Syscalls", e, &reply, "a{sas}");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_enter_container(reply, 'a', "{sas}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sas")) > 0) {
-                const char *abi;
-                char **names = NULL;
-
-                r = sd_bus_message_read(reply, "s", &abi);
-                if (r >= 0)
-                        r = sd_bus_message_read_strv(reply, &names);
-                if (r < 0)
-                        return r;
-                info->abis = realloc(info->abis, sizeof(char *) * (info->n_abis + 1));
-                info->syscalls = realloc(info->syscalls, sizeof(char **) * (info->n_abis + 1));
-                if (!info->abis || !info->syscalls)
-                        return -ENOMEM;
-                info->abis[info->n_abis] = strdup(abi);
-                info->syscalls[info->n_abis++] = names;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-        }
-        return r;
-}
-
-static int get_info(sd_bus *bus, const char *name, bool syscalls, RecordingInfo *info, sd_bus_error *e)
-{
-        _cleanup_free_ char *path = NULL;
-        int r;
-
-        r = recording_path(name, &path);
-        if (r < 0)
-                return r;
-        info->name = strdup(name);
-        r = sd_bus_get_property_string(bus, "org.sysrec1", path, RECORDING_IFACE, "State", e, &info->state);
-        if (r >= 0)
-                r = sd_bus_get_property_string(bus, "org.sysrec1", path, RECORDING_IFACE, "Target", e, &info->target);
-        if (r >= 0)
-                r = sd_bus_get_property_string(bus, "org.sysrec1", path, RECORDING_IFACE, "ProfilePath", e,
-                                               &info->profile_path);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, "org.sysrec1", path, RECORDING_IFACE, "SyscallCount", e, 'u',
-                                                &info->count);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, "org.sysrec1", path, RECORDING_IFACE, "Cgroups", e, 'u',
-                                                &info->cgroups);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, "org.sysrec1", path, RECORDING_IFACE, "StartedUSec", e, 't',
-                                                &info->started);
-        if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, "org.sysrec1", path, RECORDING_IFACE, "StoppedUSec", e, 't',
-                                                &info->stopped);
-        if (r >= 0 && syscalls)
-                r = read_syscalls(bus, path, info, e);
-        if (r == -EINVAL && !sd_bus_error_is_set(e))
-                sd_bus_error_setf(e, "org.sysrec1.Error.NoSuchRecording", _("No recording '%s'."), name);
-        return r;
-}
-
-static json_object *info_to_json(const RecordingInfo *i)
-{
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "name", json_object_new_string(i->name));
-        json_object_object_add(o, "state", json_object_new_string(strempty(i->state)));
-        json_object_object_add(o, "target", json_object_new_string(strempty(i->target)));
-        json_object_object_add(o, "syscall_count", json_object_new_int64(i->count));
-        json_object_object_add(o, "cgroups", json_object_new_int64(i->cgroups));
-        json_object_object_add(o, "started_usec", json_object_new_uint64(i->started));
-        json_object_object_add(o, "stopped_usec", json_object_new_uint64(i->stopped));
-        json_object_object_add(o, "profile_path", json_object_new_string(strempty(i->profile_path)));
-        if (i->abis) {
-                json_object *s = json_object_new_object();
-                for (size_t k = 0; k < i->n_abis; k++) {
-                        json_object *a = json_object_new_array();
-                        for (char **n = i->syscalls[k]; n && *n; n++)
-                                json_object_array_add(a, json_object_new_string(*n));
-                        json_object_object_add(s, i->abis[k], a);
-                }
-                json_object_object_add(o, "syscalls", s);
-        }
-        return o;
-}
 
 static int list_names(sd_bus *bus, char ***ret, sd_bus_error *e)
 {
@@ -406,20 +274,6 @@ static int list_names(sd_bus *bus, char ***ret, sd_bus_error *e)
         return 0;
 }
 
-/* Columns a string takes on the terminal (translations need not be ASCII). */
-static size_t text_width(const char *s)
-{
-        _cleanup_free_ wchar_t *w = NULL;
-        size_t n = mbstowcs(NULL, s, 0);
-        int k;
-
-        if (n == (size_t)-1 || !(w = calloc(n + 1, sizeof(wchar_t))))
-                return strlen(s);
-        (void)mbstowcs(w, s, n + 1);
-        k = wcswidth(w, n);
-        return k < 0 ? n : (size_t)k;
-}
-
 /* One cell padded to width; the last column is not padded. */
 static void print_cell(const char *s, const char *color, size_t width, bool right, bool last)
 {
@@ -434,8 +288,7 @@ static void print_cell(const char *s, const char *color, size_t width, bool righ
                 fputs(right ? "  " : " ", stdout);
 }
 
-/* A recording's state as people read it, and its colour (NULL: none). */
-static const char *state_to_display(const char *state, const char **ret_color)
+const char *state_to_display(const char *state, const char **ret_color)
 {
         *ret_color = NULL;
         if (strcmp(state, "recording") == 0) {
@@ -520,7 +373,7 @@ static int verb_list(int argc, char *argv[])
         if (!infos)
                 return log_oom(), EXIT_FAIL;
         for (char **i = names; *i; i++) {
-                r = get_info(bus, *i, false, &infos[n], &e);
+                r = recording_info_get(bus, *i, false, &infos[n], &e);
                 sd_bus_error_free(&e);
                 if (r < 0) {
                         recording_info_done(&infos[n]); /* removed meanwhile */
@@ -534,81 +387,12 @@ static int verb_list(int argc, char *argv[])
         if (arg.json) {
                 _cleanup_(json_object_putp) json_object *arr = json_object_new_array();
                 for (size_t i = 0; i < n; i++)
-                        json_object_array_add(arr, info_to_json(&infos[i]));
+                        json_object_array_add(arr, recording_info_to_json(&infos[i]));
                 json_print(arr);
         } else
                 list_print_table(infos, n);
         for (size_t i = 0; i < n; i++)
                 recording_info_done(&infos[i]);
-        return EXIT_OK;
-}
-
-static void print_wrapped(const char *label, char **names)
-{
-        size_t col = 0, indent = strlen(label) + 2;
-
-        printf("%s: ", label);
-        col = indent;
-        for (char **n = names; n && *n; n++) {
-                size_t l = strlen(*n) + 1;
-                if (col + l > 100 && col > indent) {
-                        printf("\n%*s", (int)indent, "");
-                        col = indent;
-                }
-                printf("%s ", *n);
-                col += l;
-        }
-        putchar('\n');
-}
-
-static int verb_show(int argc, char *argv[])
-{
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(recording_info_done) RecordingInfo info = {};
-        _cleanup_free_ char *started = NULL, *stopped = NULL;
-        int r;
-
-        if (argc != 2) {
-                log_error("Usage: sysrecctl show NAME");
-                return EXIT_USAGE;
-        }
-        if (check_name_arg(argv[1]) < 0)
-                return EXIT_USAGE;
-        if (bus_connect(&bus) < 0)
-                return EXIT_FAIL;
-        r = get_info(bus, argv[1], true, &info, &e);
-        if (r < 0)
-                return bus_error_exit(&e, r, "show recording");
-
-        if (arg.json) {
-                _cleanup_(json_object_putp) json_object *o = info_to_json(&info);
-                json_print(o);
-                return EXIT_OK;
-        }
-        started = format_time(info.started);
-        stopped = format_time(info.stopped);
-        printf("%s - %s\n", info.name, info.state);
-        printf("    Target: %s\n", info.target);
-        printf("   Started: %s\n", started);
-        if (info.stopped)
-                printf("   Stopped: %s\n", stopped);
-        printf("   Cgroups: %u\n", info.cgroups);
-        printf("  Syscalls: %u", info.count);
-        for (size_t k = 0; k < info.n_abis; k++) {
-                size_t c = 0;
-                for (char **n = info.syscalls[k]; n && *n; n++)
-                        c++;
-                printf("%s%s: %zu", k == 0 ? " (" : ", ", info.abis[k], c);
-        }
-        printf("%s\n", info.n_abis ? ")" : "");
-        if (info.profile_path && info.profile_path[0])
-                printf("   Profile: %s\n", info.profile_path);
-        for (size_t k = 0; k < info.n_abis; k++) {
-                char label[32];
-                snprintf(label, sizeof(label), "%10s", info.abis[k]);
-                print_wrapped(label, info.syscalls[k]);
-        }
         return EXIT_OK;
 }
 
@@ -624,6 +408,7 @@ static const HelpEntry help_commands[] = {
         { "stop NAME...", N_("Stop recording and write the profile") },
         { "list", N_("List recordings") },
         { "show NAME", N_("Show a recording and its syscalls per ABI") },
+        { "watch NAME", N_("Follow a recording: each new syscall, processes, cgroups") },
         { "profile NAME", N_("Print a recording's profile (also while recording)") },
         { "remove NAME...", N_("Forget stopped recordings and their profiles") },
         { "record [-o FILE] -- CMD", N_("Record one command; through sysrecd if it runs,\nelse standalone") },
@@ -649,10 +434,12 @@ static const HelpEntry help_options[] = {
         { "-o --output=FILE", N_("record, profile, merge: write the profile to FILE\n(default: stdout)") },
         { "-n --name=NAME", N_("record: name of the recording; merge: of the profile") },
         { "   --no-arguments", N_("start, record, merge: no argument rules") },
+        { "   --base-profile=NAME", N_("start, record, merge: add base profile NAME (what the\ncontainer runtime needs after its filter install)") },
         { "   --check", N_("merge: only check that the first profile covers the others") },
         { "   --profile=FILE", N_("verify: the oci or spo profile to check against") },
         { "   --standalone", N_("record: load the BPF program here, never use sysrecd") },
         { "   --daemon", N_("record: fail unless sysrecd records it") },
+        { "   --no-progress", N_("record: no live progress on the terminal") },
         { "   --json=MODE", N_("Output JSON (short or pretty) for list and show") },
         { "   --no-legend", N_("Omit headers and footers") },
         { "   --no-pager", N_("Do not pipe output into a pager") },
@@ -730,9 +517,11 @@ static int parse_argv(int argc, char *argv[])
                 ARG_UNIT_DIR,
                 ARG_SKIP_RUNTIME_SETUP,
                 ARG_NO_ARGUMENTS,
+                ARG_BASE_PROFILE,
                 ARG_CHECK,
                 ARG_PROFILE,
                 ARG_NO_PAGER,
+                ARG_NO_PROGRESS,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -755,9 +544,11 @@ static int parse_argv(int argc, char *argv[])
                 { "unit-dir", required_argument, NULL, ARG_UNIT_DIR },
                 { "skip-runtime-setup", no_argument, NULL, ARG_SKIP_RUNTIME_SETUP },
                 { "no-arguments", no_argument, NULL, ARG_NO_ARGUMENTS },
+                { "base-profile", required_argument, NULL, ARG_BASE_PROFILE },
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "profile", required_argument, NULL, ARG_PROFILE },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+                { "no-progress", no_argument, NULL, ARG_NO_PROGRESS },
                 {}
         };
         char *end;
@@ -850,11 +641,22 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_NO_ARGUMENTS:
                         arg.arguments = false;
                         break;
+                case ARG_BASE_PROFILE:
+                        if (!base_profile_name_is_valid(optarg)) {
+                                log_error(_("Invalid base profile name '%s': expected [A-Za-z0-9][A-Za-z0-9._-]*, not a path."),
+                                          optarg);
+                                return -EINVAL;
+                        }
+                        arg.base_profile = optarg;
+                        break;
                 case ARG_CHECK:
                         arg.check = true;
                         break;
                 case ARG_PROFILE:
                         arg.profile = optarg;
+                        break;
+                case ARG_NO_PROGRESS:
+                        arg.progress = false;
                         break;
                 case ARG_UNIT_DIR:
                         if (optarg[0] != '/') {
@@ -883,6 +685,7 @@ static const struct {
 } verbs[] = {
         { "start", verb_start },          { "stop", verb_stop },       { "list", verb_list },
         { "show", verb_show },            { "profile", verb_profile }, { "remove", verb_remove },
+        { "watch", verb_watch },
         { "record", verb_record, true },  { "apply", verb_apply },     { "merge", verb_merge },
         { "diff", verb_diff },            { "verify", verb_verify, true },
 };

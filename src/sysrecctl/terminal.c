@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "macro.h"
 #include "terminal.h"
@@ -78,4 +79,17 @@ bool colors_enabled_stderr(void)
 const char *ansi_color(const char *seq)
 {
         return colors_enabled() ? seq : "";
+}
+
+size_t text_width(const char *s)
+{
+        _cleanup_free_ wchar_t *w = NULL;
+        size_t n = mbstowcs(NULL, s, 0);
+        int k;
+
+        if (n == (size_t)-1 || !(w = calloc(n + 1, sizeof(wchar_t))))
+                return strlen(s);
+        (void)mbstowcs(w, s, n + 1);
+        k = wcswidth(w, n);
+        return k < 0 ? n : (size_t)k;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ansi-color.h"
 
@@ -28,3 +29,6 @@ static inline const char *ansi_normal(void)
 {
         return ansi_color(ANSI_NORMAL);
 }
+
+/* Columns a string takes on the terminal (translations need not be ASCII). */
+size_t text_width(const char *s);

@@ -20,6 +20,7 @@
 #define SYSREC_ERROR_LIMIT_EXCEEDED "org.sysrec1.Error.LimitExceeded"
 #define SYSREC_ERROR_WRITE_FAILED "org.sysrec1.Error.WriteFailed"
 #define SYSREC_ERROR_NOT_SUPPORTED "org.sysrec1.Error.NotSupported"
+#define SYSREC_ERROR_NO_SUCH_BASE_PROFILE "org.sysrec1.Error.NoSuchBaseProfile"
 
 /* Maps errno values that have one obvious name; handlers that know more
  * (which value was wrong) set a specific message themselves. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "base-profile.h"
 #include "bus-util.h"
 #include "log.h"
 #include "manager-bus.h"
@@ -131,6 +132,38 @@ static int read_bool_option(sd_bus_message *msg, const char *key, bool *ret, sd_
         return sd_bus_message_exit_container(msg);
 }
 
+/* A base profile is named, never a path: a client cannot make sysrecd read a file of its choice. */
+static int read_base_profile_option(sd_bus_message *msg, const char *key, RecordingOptions *o,
+                                    sd_bus_error *error)
+{
+        _cleanup_free_ char *err = NULL;
+        const char *s;
+        int r;
+
+        r = bus_enter_variant(msg, key, "s", error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(msg, "s", &s);
+        if (r < 0)
+                return r;
+        r = base_profile_load(s, &o->base_profile_set, NULL, &err);
+        if (r == -EINVAL)
+                return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
+                                         "Invalid base profile name '%.64s%s': expected [A-Za-z0-9][A-Za-z0-9._-]{0,249}, not a path.",
+                                         s, strlen(s) > 64 ? "..." : "");
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, SYSREC_ERROR_NO_SUCH_BASE_PROFILE,
+                                         "No base profile '%s' (%s.json in %s).", s, s, base_profile_path());
+        if (r < 0)
+                return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT, "Invalid base profile '%s': %s", s,
+                                         err ?: "cannot be read");
+        free(o->base_profile);
+        o->base_profile = strdup(s);
+        if (!o->base_profile)
+                return -ENOMEM;
+        return sd_bus_message_exit_container(msg);
+}
+
 static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd_bus_error *error)
 {
         unsigned n = 0;
@@ -169,9 +202,11 @@ static int read_options(sd_bus_message *msg, Manager *m, RecordingOptions *o, sd
                                 r = sd_bus_message_exit_container(msg);
                 } else if (strcmp(key, "arguments") == 0)
                         r = read_bool_option(msg, key, &o->arguments, error);
+                else if (strcmp(key, "base-profile") == 0)
+                        r = read_base_profile_option(msg, key, o, error);
                 else
                         return sd_bus_error_setf(error, SYSREC_ERROR_INVALID_ARGUMENT,
-                                                 "Unknown option '%.64s': expected descendants, skip-runtime-setup, arguments, merge, publish, metadata.",
+                                                 "Unknown option '%.64s': expected descendants, skip-runtime-setup, arguments, base-profile, merge, publish, metadata.",
                                                  key);
                 if (r < 0)
                         return r;
@@ -573,7 +608,7 @@ void manager_bus_recording_stopped(Manager *m, Recording *r)
                 return;
         (void)sd_bus_emit_properties_changed(m->bus, r->object_path, "org.sysrec1.Recording", "State",
                                              "StoppedUSec", "ProfilePath", "SyscallCount", "Syscalls",
-                                             NULL);
+                                             "Cgroups", NULL);
         (void)sd_bus_emit_signal(m->bus, "/org/sysrec1", "org.sysrec1.Manager", "RecordingStopped",
                                  "sos", r->name, r->object_path, strempty(r->profile_path));
         emit_manager_changed(m);

@@ -14,7 +14,8 @@ int manager_bus_setup(Manager *m);
 void manager_bus_recording_started(Manager *m, Recording *r);
 void manager_bus_recording_stopped(Manager *m, Recording *r);
 void manager_bus_recording_removed(Manager *m, Recording *r);
-/* Rate-limited PropertiesChanged for Syscalls/SyscallCount. */
+/* Rate-limited PropertiesChanged for Syscalls, SyscallCount, Processes, LostCgroups (and
+ * Cgroups when cgroups_changed is set). */
 void recording_bus_syscalls_changed(Recording *r);
 
 /* Named error for a failed manager_start_recording()/register. */

@@ -68,10 +68,16 @@ static void on_recorder_event(const struct sysrec_event *e, void *userdata)
                 name[sizeof(name) - 1] = 0;
                 (void)recording_cgroup_add(r, e->cgroup, e->parent, NULL, name[0] ? name : NULL);
                 r->n_cgroups++;
+                r->cgroups_changed = true;
+                recording_bus_syscalls_changed(r);
                 log_debug("Recording '%s': new cgroup %llu below %llu.", r->name,
                           (unsigned long long)e->cgroup, (unsigned long long)e->parent);
                 break;
         }
+        case SYSREC_EVENT_PROCESS:
+                r->n_processes++;
+                recording_bus_syscalls_changed(r);
+                break;
         case SYSREC_EVENT_LOST:
                 if (r->n_lost++ == 0)
                         log_warning("Recording '%s' is incomplete: the kernel map is full (--max-cgroups=%u), "
@@ -322,6 +328,11 @@ static int track_fd(Manager *m, Recording *r, int fd, ManagerFailure *failure)
                 return k;
         r->n_cgroups += (unsigned)k;
         (void)recording_scan_cgroups(r, fd);
+        if (k > 0) {
+                /* A workload or a merged target joined a running recording. */
+                r->cgroups_changed = true;
+                recording_bus_syscalls_changed(r);
+        }
         return 0;
 }
 

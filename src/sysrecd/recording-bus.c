@@ -186,9 +186,13 @@ static int property_get_syscalls(sd_bus *bus, const char *path, const char *inte
         SyscallSet s;
         int k;
 
-        k = recording_get_syscalls(r, &s);
-        if (k < 0)
-                return k;
+        if (r->emitting)
+                s = *r->emitting;
+        else {
+                k = recording_get_syscalls(r, &s);
+                if (k < 0)
+                        return k;
+        }
         if (strcmp(property, "SyscallCount") == 0)
                 return sd_bus_message_append(reply, "u", syscall_set_count(&s));
 
@@ -234,12 +238,12 @@ static int property_get_cgroups(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "u", n);
 }
 
-static int property_get_lost(sd_bus *bus, const char *path, const char *interface,
-                             const char *property, sd_bus_message *reply, void *userdata,
-                             sd_bus_error *error)
+static int property_get_counter(sd_bus *bus, const char *path, const char *interface,
+                                const char *property, sd_bus_message *reply, void *userdata,
+                                sd_bus_error *error)
 {
         Recording *r = userdata;
-        return sd_bus_message_append(reply, "u", r->n_lost);
+        return sd_bus_message_append(reply, "u", strcmp(property, "Processes") == 0 ? r->n_processes : r->n_lost);
 }
 
 static int property_get_metadata(sd_bus *bus, const char *path, const char *interface,
@@ -248,6 +252,14 @@ static int property_get_metadata(sd_bus *bus, const char *path, const char *inte
 {
         Recording *r = userdata;
         return bus_append_pairs(reply, r->options.metadata);
+}
+
+static int property_get_base_profile(sd_bus *bus, const char *path, const char *interface,
+                                     const char *property, sd_bus_message *reply, void *userdata,
+                                     sd_bus_error *error)
+{
+        Recording *r = userdata;
+        return sd_bus_message_append(reply, "s", strempty(r->options.base_profile));
 }
 
 static int property_get_options(sd_bus *bus, const char *path, const char *interface,
@@ -270,11 +282,12 @@ const sd_bus_vtable recording_vtable[] = {
         SD_BUS_PROPERTY("State", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Target", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Syscalls", "a{sas}", property_get_syscalls, 0,
-                        SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("SyscallCount", "u", property_get_syscalls, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Cgroups", "u", property_get_cgroups, 0, 0),
-        SD_BUS_PROPERTY("LostCgroups", "u", property_get_lost, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Cgroups", "u", property_get_cgroups, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LostCgroups", "u", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Processes", "u", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ProfilePath", "s", property_get_string, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartedUSec", "t", property_get_time, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -285,6 +298,7 @@ const sd_bus_vtable recording_vtable[] = {
         SD_BUS_PROPERTY("Arguments", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Publish", "b", property_get_options, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("Metadata", "a{ss}", property_get_metadata, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("BaseProfile", "s", property_get_base_profile, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_METHOD_WITH_ARGS("Stop", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_stop,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetProfile", SD_BUS_ARGS("s", format), SD_BUS_RESULT("s", profile),
@@ -300,12 +314,19 @@ const sd_bus_vtable recording_vtable[] = {
 static int on_changed_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         Recording *r = userdata;
+        bool cgroups = r->cgroups_changed;
+        SyscallSet set;
 
         r->changed_source = sd_event_source_disable_unref(r->changed_source);
-        if (r->manager->bus && r->state == RECORDING_RECORDING)
-                (void)sd_bus_emit_properties_changed(r->manager->bus, r->object_path,
-                                                     "org.sysrec1.Recording", "SyscallCount",
-                                                     "Syscalls", "LostCgroups", NULL);
+        r->cgroups_changed = false;
+        if (!r->manager->bus || r->state != RECORDING_RECORDING || recording_get_syscalls(r, &set) < 0)
+                return 0;
+        /* Syscalls and SyscallCount from one walk of the kernel map. */
+        r->emitting = &set;
+        (void)sd_bus_emit_properties_changed(r->manager->bus, r->object_path, "org.sysrec1.Recording",
+                                             "SyscallCount", "Syscalls", "LostCgroups", "Processes",
+                                             cgroups ? "Cgroups" : NULL, NULL);
+        r->emitting = NULL;
         return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base-profile.h"
 #include "fileio.h"
 #include "log.h"
 #include "cgroup.h"
@@ -130,6 +131,8 @@ static json_object *recording_to_json(Recording *r)
                 k = add(opt, "merge", json_object_new_boolean(r->options.merge));
         if (k >= 0)
                 k = add(opt, "metadata", pairs_to_json(r->options.metadata));
+        if (k >= 0 && r->options.base_profile)
+                k = add(opt, "base-profile", json_object_new_string(r->options.base_profile));
         if (k >= 0)
                 k = add(o, "name", json_object_new_string(r->name));
         if (k >= 0)
@@ -150,6 +153,8 @@ static json_object *recording_to_json(Recording *r)
                 k = add(o, "merged", json_object_new_int64(r->n_merged));
         if (k >= 0)
                 k = add(o, "lost", json_object_new_int64(r->n_lost));
+        if (k >= 0)
+                k = add(o, "processes", json_object_new_int64(r->n_processes));
         if (k >= 0 && r->profile_path)
                 k = add(o, "profile_path", json_object_new_string(r->profile_path));
         if (k >= 0)
@@ -318,6 +323,27 @@ static int cgroup_path_ok(const char *p)
         return cgroup_path_normalize(p, &n);
 }
 
+/* The base profile is read again from its file: the saved state holds its name. */
+static int base_profile_from_json(json_object *opt, Recording *r)
+{
+        _cleanup_free_ char *err = NULL;
+        const char *name = get_string(opt, "base-profile");
+        int k;
+
+        if (!name)
+                return 0;
+        if (!base_profile_name_is_valid(name))
+                return -EBADMSG;
+        r->options.base_profile = strdup(name);
+        if (!r->options.base_profile)
+                return -ENOMEM;
+        k = base_profile_load(name, &r->options.base_profile_set, NULL, &err);
+        if (k < 0)
+                log_warning("Recording '%s': cannot read its base profile '%s' again (%s); its profiles lack it.",
+                            r->name, name, err ?: strerror(-k));
+        return 0;
+}
+
 static int target_from_json(json_object *t, RecordingTarget *target)
 {
         json_object *labels = NULL;
@@ -417,6 +443,8 @@ int recording_parse_saved(Manager *m, const char *text, Recording **ret)
                 (void)json_object_object_get_ex(opt, "metadata", &meta);
                 if (pairs_from_json(meta, &r->options.metadata) < 0)
                         return -EBADMSG;
+                if (base_profile_from_json(opt, r) < 0)
+                        return -EBADMSG;
         } else {
                 r->options.descendants = true;
                 r->options.arguments = true;
@@ -436,6 +464,10 @@ int recording_parse_saved(Manager *m, const char *text, Recording **ret)
         if (get_u64(o, "lost", UINT32_MAX, &v) < 0)
                 return -EBADMSG;
         r->n_lost = (unsigned)v;
+        v = 0;
+        if (get_u64(o, "processes", UINT32_MAX, &v) < 0)
+                return -EBADMSG;
+        r->n_processes = (unsigned)v;
         path = get_string(o, "profile_path");
         if (path && !(r->profile_path = strdup(path)))
                 return -ENOMEM;

@@ -43,6 +43,7 @@ void recording_target_done(RecordingTarget *t)
 void recording_options_done(RecordingOptions *o)
 {
         strv_free(o->metadata);
+        free(o->base_profile);
         *o = (RecordingOptions){};
 }
 
@@ -118,8 +119,14 @@ int recording_get_profile(Recording *r, ProfileFormat f, char **ret)
 int recording_format(Recording *r, const SyscallSet *s, ProfileFormat f, char **ret)
 {
         ProfileOptions o = { .name = r->name, .arguments = r->options.arguments };
+        SyscallSet all;
 
-        return profile_format_full(s, f, &o, ret);
+        if (!r->options.base_profile)
+                return profile_format_full(s, f, &o, ret);
+        /* The runtime's own calls after its filter install, in every format. */
+        all = *s;
+        syscall_set_merge(&all, &r->options.base_profile_set);
+        return profile_format_full(&all, f, &o, ret);
 }
 
 char *recording_describe_target(Recording *r)

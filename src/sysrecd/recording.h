@@ -47,6 +47,8 @@ typedef struct RecordingOptions {
         bool publish;
         bool merge;
         char **metadata; /* alternating keys and values */
+        char *base_profile;      /* name of a base profile unioned into the profiles, or NULL */
+        SyscallSet base_profile_set; /* ... as read when the recording started */
 } RecordingOptions;
 
 /* A cgroup a recording tracked, with its own syscalls once stopped. */
@@ -73,6 +75,7 @@ typedef struct Recording {
         unsigned n_lost;   /* cgroups below it that the full kernel map could not take */
         bool unreleased;   /* stopped, but its kernel entries wait for the saved state */
         unsigned n_cgroups;
+        unsigned n_processes; /* processes started in or moved into its cgroups */
         uint64_t started_usec, stopped_usec;
         char *profile_path; /* set once the profile is on disk */
 
@@ -84,6 +87,8 @@ typedef struct Recording {
 
         sd_event_source *changed_source; /* rate limit for PropertiesChanged */
         bool syscalls_changed;
+        bool cgroups_changed; /* Cgroups is emitted only then: counting walks the map */
+        const SyscallSet *emitting; /* while emitting changes: one collect for every getter */
 } Recording;
 
 const char *recording_state_to_string(RecordingState s);

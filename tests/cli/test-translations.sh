@@ -7,8 +7,10 @@
 # sysrec.mo exactly where it was built to look for it: no override of the catalog
 # path exists. glibc honours LANGUAGE in any locale but "C"; C.UTF-8, which every
 # Debian system has, needs no generated locale. Checks: --help, an unknown command,
-# a bad option value, an unknown recording and `list` against sysrecd on a private
-# bus (with their exit codes), plurals, and that the C locale and an unset LANGUAGE
+# a bad option value, an unknown recording, `list`, `show` (fields aligned on their
+# translated names, an ABI's heading, the calls outside @system-service) and `watch`
+# (its counts, a missing recording) against sysrecd on a private bus recording a real
+# command (with their exit codes), plurals, and that the C locale and an unset LANGUAGE
 # stay English.
 # Root only (mount namespace, sysrecd). Prints PASS/FAIL lines and `N passed, N failed`.
 set -uo pipefail
@@ -74,6 +76,9 @@ ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- stop nosuch
 expect "German error for an unknown recording, exit 4" 4 "^Beenden der Aufzeichnung fehlgeschlagen: .*nosuch"
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- start web --cgroup="$CG_PATH"
 expect "German confirmation of start" 0 "^Aufzeichnung »web« gestartet\.$"
+# One process in the recorded cgroup; chroot is in @mount, in no @system-service group.
+sh -c 'echo $$ >"$1/cgroup.procs" && exec chroot / true' _ "$CG" ||
+        fail "a command runs in the recorded cgroup"
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- list
 expect "German list: headers" 0 '^NAME +ZUSTAND +SYSTEMAUFRUFE +CGROUPS +ZIEL$'
 expect "German list: the state word" 0 '^web +zeichnet auf +[0-9]+ +1 +cgroup /sysrec-cli-'
@@ -84,6 +89,32 @@ ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- stop web
 expect "German confirmation of stop" 0 "^Aufzeichnung »web« beendet\.$"
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- list
 expect "German list: the stopped state" 0 '^web +beendet '
+ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- show web
+expect "German show: name and state" 0 '^web - beendet$'
+expect "German show: a field" 0 '^ +Prozesse: 1$'
+expect "German show: the ABI's heading with its plural" 0 "^$(uname -m): [0-9]+ Systemaufrufe\$"
+expect "German show: the groups' legend" 0 '^Gruppen wie in systemd-analyze syscall-filter \(systemd [0-9]+\)'
+expect "German show: the heading of the calls outside @system-service" 0 \
+        '^  In keiner @system-service-Gruppe \([0-9]+\):$'
+expect "German show: chroot is listed there with its groups" 0 '^    chroot +@mount'
+# The field names right-aligned: every colon of the summary in one column (in bytes,
+# as the German names are ASCII).
+cols=$(sed -nE 's/^( *(Ziel|Gestartet|Beendet|Cgroups|Prozesse|Systemaufrufe|Profil)): .*/\1/p' <<<"$OUT" |
+        awk '{ print length }' | sort -u)
+if [ "$(wc -l <<<"$cols")" = 1 ] && [ "$(sed -nE '/^ *(Ziel|Systemaufrufe|Profil): /p' <<<"$OUT" | wc -l)" = 3 ]; then
+        pass "German show: the fields are aligned on their colons (column $cols)"
+else
+        fail "German show: the fields are aligned on their colons (columns: $(tr "\n" " " <<<"$cols"))"
+        sed 's/^/    /' <<<"$OUT" | head -10
+fi
+ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- watch web
+expect "German watch of a stopped recording: the counts, singular and plural" 0 \
+        '^[0-9]+ Systemaufrufe, 1 Prozess, 1 Cgroup$'
+expect "German watch of a stopped recording: where the profile is" 0 \
+        '^Aufzeichnung »web« beendet; Profil nach /.*/web\.json geschrieben\.$'
+ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- watch nosuch
+expect "German error of watch for a missing recording, exit 4" 4 \
+        '^Beobachten der Aufzeichnung fehlgeschlagen: Keine Aufzeichnung »nosuch«\.$'
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- remove web
 expect "German confirmation of remove" 0 "^Aufzeichnung »web« entfernt\.$"
 ctl "${DE[@]}" DBUS_SYSTEM_BUS_ADDRESS="$DBUS_SYSTEM_BUS_ADDRESS" -- list

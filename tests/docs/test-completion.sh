@@ -19,7 +19,7 @@ complete_line() {  # words... -> COMPREPLY, one per line
 }
 
 out=$(complete_line sysrecctl "")
-for v in start stop list show profile remove record apply merge diff verify; do
+for v in start stop list show watch profile remove record apply merge diff verify; do
         grep -qx "$v" <<<"$out"; check "completes verb '$v'" $?
 done
 out=$(complete_line sysrecctl --for)
@@ -30,6 +30,8 @@ out=$(complete_line sysrecctl list --json=p)
 grep -qx "pretty" <<<"$out"; check "completes --json values" $?
 out=$(complete_line sysrecctl show --format=s)
 grep -qx "systemd" <<<"$out"; check "completes format values" $?
+out=$(SYSREC_BASE_PROFILE_PATH=$SRC/data/base-profiles complete_line sysrecctl start --base-profile=r)
+[ "$out" = runc ]; check "completes base profile names from the search path" $?
 
 sysrecd_start "$TMP/d"
 CG=$(cgroup2_mount)/sysrec-compl-$$
@@ -37,6 +39,8 @@ mkdir "$CG"
 sysrec_call StartRecording 'sa{sv}a{sv}' webcompl 1 cgroup s "/sysrec-compl-$$" 0 >/dev/null
 out=$(PATH="$SYSREC_BUILD/src/sysrecctl:$PATH" complete_line sysrecctl stop web)
 grep -qx "webcompl" <<<"$out"; check "completes the recording name from sysrecd" $?
+out=$(PATH="$SYSREC_BUILD/src/sysrecctl:$PATH" complete_line sysrecctl watch web)
+grep -qx "webcompl" <<<"$out"; check "completes the recording name after watch" $?
 sysrec_call StopRecording s webcompl >/dev/null
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

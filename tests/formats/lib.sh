@@ -139,16 +139,18 @@ mcall() {
     ERRMSG=$(cat "$WORK/bus.err")
 }
 
-# record_start NAME CGROUP [skip]: record CGROUP (created if needed) and its descendants;
-# with "skip", skip-runtime-setup.
+# record_start NAME CGROUP [skip [BASE]]: record CGROUP (created if needed) and its
+# descendants; with "skip", skip-runtime-setup; with BASE, base profile BASE.
 record_start() {
     mkdir -p "$CG2$2"
-    if [[ "${3:-}" == skip ]]; then
+    if [[ -n "${4:-}" ]]; then
+        mcall StartRecording 'sa{sv}a{sv}' "$1" 1 cgroup s "$2" 2 skip-runtime-setup b true base-profile s "$4"
+    elif [[ "${3:-}" == skip ]]; then
         mcall StartRecording 'sa{sv}a{sv}' "$1" 1 cgroup s "$2" 1 skip-runtime-setup b true
     else
         mcall StartRecording 'sa{sv}a{sv}' "$1" 1 cgroup s "$2" 0
     fi
-    expect_eq "StartRecording $1 on $2${3:+ ($3)}" "$RC $ERRMSG" "0 "
+    expect_eq "StartRecording $1 on $2${3:+ ($3${4:+, base profile $4})}" "$RC $ERRMSG" "0 "
 }
 
 # get_profile NAME FORMAT OUT: GetProfile's text into OUT (bpf: decoded to raw bytes).

@@ -7,18 +7,26 @@
 #       (default SCMP_ACT_ALLOW, one ERRNO rule) so the runtime installs a filter right
 #       before exec, the exact boundary. Recorded with and without skip-runtime-setup:
 #       the trimmed profile lacks pivot_root, sethostname and mount, which the full one
-#       has; the container runs under the trimmed profile merged with a runc base profile
-#       (the calls runc's Go runtime may make after the filter install; see below);
-#       without bind(2) it fails with EPERM;
+#       has; the container runs under the trimmed profile merged with the shipped runc
+#       base profile (sysrecctl merge --base-profile=runc: what runc's Go runtime may call
+#       after the filter install, at times no single recording predicts); without bind(2)
+#       it fails with EPERM; the full profile works too (with the base: runc's Go
+#       runtime is no more predictable in a full recording); then REPEAT times in a row a
+#       fresh recording with the
+#       `base-profile` option = runc runs the container under its profile;
 #   (b) runc, argument rules: under the trimmed profile socket(AF_PACKET),
 #       socket(AF_UNIX) and clone(CLONE_NEWUSER) are denied (the workload used AF_INET
 #       and clone without namespace flags only); the same profile without argument
 #       rules lets all three through (so the rules, not capabilities, deny them);
 #   (c) crun (through shared/tools/crun-hybrid.sh on this hybrid-cgroup host): the same
-#       as (a), and the full (not trimmed) profile works too;
+#       as (a) (its trimmed profile works alone), and the full (not trimmed) profile works
+#       too; REPEAT recordings with base-profile = crun;
 #   (d) podman --runtime runc --security-opt seccomp=FILE, recorded with skip-runtime-
 #       setup under podman's own default profile; skipped with a reason if podman is
-#       not installed.
+#       not installed;
+#   (e) the base-profile option refuses a path, a bad name, a missing profile and an
+#       invalid file with named D-Bus errors.
+# Base profiles come from data/base-profiles (SYSREC_BASE_PROFILE_PATH).
 # Prints PASS/FAIL lines and `N passed, N failed`; exits 1 if a check failed.
 
 set -uo pipefail
@@ -29,25 +37,16 @@ CRUN_HYBRID=${CRUN_HYBRID:-}
 for c in "$CRUN_HYBRID" "$SRC/../shared/tools/crun-hybrid.sh" /work/shared/tools/crun-hybrid.sh; do
     if [[ -n "$c" && -f "$c" ]]; then CRUN_HYBRID=$c; break; fi
 done
-formats_setup "$RUNC" crun
+# The shipped base profiles, then test fixtures (allow-all.json: not an allow list).
+export SYSREC_BASE_PROFILE_PATH=$SRC/data/base-profiles:$SRC/tests/unit/base-profiles
+REPEAT=${REPEAT:-10}
+formats_setup "$RUNC" crun gdbus
 [[ -f "$CRUN_HYBRID" ]] || fail "shared/tools/crun-hybrid.sh is available"
 
 IN_CTR=/run/fmt-workload
 NAME=sysrec-fmt-$$
 # Runtime-only calls a workload like this never makes.
 RUNTIME_ONLY=(pivot_root sethostname mount)
-
-# What runc's Go runtime may call between installing the filter and exec'ing the
-# workload, at times no single recording can predict (threads wake each other with futex,
-# sysmon sleeps, signals are handled). Like the Security Profiles Operator's runc base
-# profile (its baseProfileName), it is merged into profiles recorded with
-# skip-runtime-setup under runc: `sysrecctl merge trimmed.json runc-base.json`.
-cat >"$WORK/runc-base.json" <<'JSON'
-{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
- "syscalls": [{"action": "SCMP_ACT_ALLOW", "names": ["clock_gettime", "epoll_pwait", "exit", "futex",
-   "getpid", "gettid", "madvise", "mmap", "munmap", "nanosleep", "restart_syscall", "rt_sigprocmask",
-   "rt_sigreturn", "sched_yield", "sigaltstack", "tgkill"]}]}
-JSON
 
 cat >"$WORK/permissive.json" <<'JSON'
 {"defaultAction": "SCMP_ACT_ALLOW",
@@ -116,6 +115,42 @@ trimmed_checks() {
     check "$rt: the full profile covers the trimmed one (merge --check)" "$SYSRECCTL" merge --check "$full" "$trimmed"
 }
 
+# repeat_with_base RUNTIME CTR-FN: REPEAT times, a fresh recording with skip-runtime-setup
+# and base-profile RUNTIME, then a run of the container under its profile. Every run must
+# work, and no profile may allow the runtime-only calls.
+repeat_with_base() {
+    local rt=$1 ctr=$2 i ok=0 leaked="" fails="" prof s
+    for ((i = 1; i <= REPEAT; i++)); do
+        mkdir -p "$CG2$PARENT/$rt-b$i"
+        mcall StartRecording 'sa{sv}a{sv}' "${rt}base$i" 1 cgroup s "$PARENT/$rt-b$i" 2 \
+            skip-runtime-setup b true base-profile s "$rt"
+        [[ $RC == 0 ]] || { fails+=" $i(start: $ERRMSG)"; continue; }
+        if ((i == 1)); then
+            expect_eq "$rt: the recording's BaseProfile property" \
+                "$(busctl get-property org.sysrec1 "/org/sysrec1/recording/${rt}base1" org.sysrec1.Recording BaseProfile)" \
+                "s \"$rt\""
+        fi
+        "$ctr" "$rt-b$i" "$WORK/permissive.json" "$PARENT/$rt-b$i/ctr" net
+        mcall StopRecording s "${rt}base$i"
+        prof=$WORK/$rt-b$i.json
+        if ! get_profile "${rt}base$i" oci "$prof"; then
+            fails+=" $i(no profile)"
+            continue
+        fi
+        mcall RemoveRecording s "${rt}base$i"
+        for s in "${RUNTIME_ONLY[@]}"; do has "$s" "$(profile_names "$prof")" && leaked+=" $i:$s"; done
+        "$ctr" "$rt-r$i" "$prof" "$PARENT/$rt-r$i" net
+        if [[ $RC == 0 ]] && grep -q '^net: listening' "$WORK/$rt-r$i.out"; then
+            ok=$((ok + 1))
+        else
+            fails+=" $i(rc $RC: $(grep -v '^time=' "$WORK/$rt-r$i.out" | head -n 1))"
+        fi
+    done
+    expect_eq "$rt: $REPEAT recordings with base-profile=$rt, each container runs under its profile" \
+        "$ok${fails:+ failed:$fails}" "$REPEAT"
+    expect_eq "$rt: none of those profiles allows ${RUNTIME_ONLY[*]}" "${leaked:-none}" none
+}
+
 # ---------------------------------------------------------------------------------------
 echo "== (a) runc: skip-runtime-setup"
 record_start runc-full "$PARENT/rf"
@@ -126,8 +161,10 @@ record_start runc-skip "$PARENT/rs" skip
 runc_ctr rs-rec "$WORK/permissive.json" "$PARENT/rs/ctr" net
 expect_run "runc: recording run (permissive filter, skip-runtime-setup)" 0 "net: listening" rs-rec
 record_stop runc-skip "$WORK/runc-trimmed.json"
-"$SYSRECCTL" merge -q -o "$WORK/runc.json" "$WORK/runc-trimmed.json" "$WORK/runc-base.json"
+"$SYSRECCTL" merge -q --base-profile=runc -o "$WORK/runc.json" "$WORK/runc-trimmed.json"
 trimmed_checks runc "$WORK/runc-full.json" "$WORK/runc-trimmed.json"
+check "runc: merge --base-profile=runc adds the shipped base" \
+    "$SYSRECCTL" merge --check "$WORK/runc.json" "$SRC/data/base-profiles/runc.json" "$WORK/runc-trimmed.json"
 n=""
 for s in "${RUNTIME_ONLY[@]}"; do has "$s" "$(profile_names "$WORK/runc.json")" && n+=" $s"; done
 expect_eq "runc: merged with the base, still without ${RUNTIME_ONLY[*]}" "${n:-none}" none
@@ -136,8 +173,13 @@ expect_run "runc: the container runs under its trimmed profile merged with runc'
 without_syscall "$WORK/runc.json" "$WORK/runc-nobind.json" bind
 runc_ctr rs-nobind "$WORK/runc-nobind.json" "$PARENT/nobind" net
 expect_run "runc: without bind, the workload fails with EPERM" 1 "bind: Operation not permitted" rs-nobind
-runc_ctr rf-replay "$WORK/runc-full.json" "$PARENT/replay-full" net
-expect_run "runc: the container runs under the full profile too" 0 "net: listening" rf-replay
+# A full recording is no better at runc's timing-dependent calls after the filter
+# install (a futex, an rt_sigreturn that did not happen while it recorded): it needs
+# the base profile too.
+"$SYSRECCTL" merge -q --base-profile=runc -o "$WORK/runc-full-base.json" "$WORK/runc-full.json"
+runc_ctr rf-replay "$WORK/runc-full-base.json" "$PARENT/replay-full" net
+expect_run "runc: the container runs under the full profile (+ runc's base) too" 0 "net: listening" rf-replay
+repeat_with_base runc runc_ctr
 
 # ---------------------------------------------------------------------------------------
 echo "== (b) runc: argument rules"
@@ -178,6 +220,7 @@ crun_ctr cs-nobind "$WORK/crun-nobind.json" "$PARENT/cnobind" net
 expect_run "crun: without bind, the workload fails with EPERM" 1 "bind: Operation not permitted" cs-nobind
 crun_ctr cf-replay "$WORK/crun-full.json" "$PARENT/creplay-full" net
 expect_run "crun: the container runs under the full profile too" 0 "net: listening" cf-replay
+repeat_with_base crun crun_ctr
 # (crun itself opens an AF_UNIX socket after installing the filter: that family is in.)
 crun_ctr cargs "$WORK/crun.json" "$PARENT/cargs" net --probe packet --probe newuser
 expect_run "crun: the argument rules deny AF_PACKET and clone(CLONE_NEWUSER) too" 3 \
@@ -211,7 +254,7 @@ else
     podman_ctr pm-rec "$PARENT/pm" "" net
     expect_run "podman: recording run (podman's default profile, skip-runtime-setup)" 0 "net: listening" pm-rec
     record_stop podman "$WORK/podman-trimmed.json"
-    "$SYSRECCTL" merge -q -o "$WORK/podman.json" "$WORK/podman-trimmed.json" "$WORK/runc-base.json"
+    "$SYSRECCTL" merge -q --base-profile=runc -o "$WORK/podman.json" "$WORK/podman-trimmed.json"
     pm_names=$(profile_names "$WORK/podman-trimmed.json")
     expect_eq "podman: the recording holds the workload's bind and none of the runtime's ${RUNTIME_ONLY[*]}" \
         "$(has bind "$pm_names" && echo bind)$(for s in "${RUNTIME_ONLY[@]}"; do has "$s" "$pm_names" && echo " $s"; done)" bind
@@ -226,5 +269,32 @@ else
 probe packet: Operation not permitted
 probe newuser: Operation not permitted" pm-args
 fi
+
+# ---------------------------------------------------------------------------------------
+echo "== (e) base-profile: named errors"
+mkdir -p "$CG2$PARENT/bad"
+# bad_base VALUE WANT-ERROR WANT-IN-MESSAGE: StartRecording with base-profile VALUE fails
+# with D-Bus error WANT-ERROR (gdbus prints the error's name) and a message naming it.
+bad_base() {
+    local out rc=0
+    out=$(gdbus call --system --dest org.sysrec1 --object-path /org/sysrec1 \
+        --method org.sysrec1.Manager.StartRecording badbase "{'cgroup': <'$PARENT/bad'>}" \
+        "{'base-profile': <'$1'>}" 2>&1) || rc=$?
+    if [[ $rc != 0 && "$out" == *"GDBus.Error:$2:"* && "$out" == *"$3"* ]]; then
+        pass "base-profile '$1': ${2##*.}: ${out#*"$2": }"
+    else
+        fail "base-profile '$1': $2 naming '$3'" "rc $rc: $out"
+        busctl "${MGR[@]}" StopRecording s badbase >/dev/null 2>&1
+        busctl "${MGR[@]}" RemoveRecording s badbase >/dev/null 2>&1
+    fi
+}
+bad_base ../x org.sysrec1.Error.InvalidArgument "'../x'"
+bad_base /etc/passwd org.sysrec1.Error.InvalidArgument "not a path"
+bad_base 'run c' org.sysrec1.Error.InvalidArgument "'run c'"
+bad_base '' org.sysrec1.Error.InvalidArgument "Invalid base profile name"
+bad_base no-such-runtime org.sysrec1.Error.NoSuchBaseProfile "no-such-runtime.json"
+bad_base allow-all org.sysrec1.Error.InvalidArgument "allow-all.json: defaultAction"
+mcall ListRecordings
+expect_eq "no recording was started by a refused base-profile" "$(grep -c badbase "$WORK/bus.out")" 0
 
 finish

@@ -53,7 +53,7 @@ declare -A SOURCES=(
     [fuzz-mountinfo]="src/core/cgroup.c ${SHARED[*]}"
     [fuzz-labels]="src/core/names.c"
     [fuzz-bus-labels]="src/sysrecd/bus-util.c src/core/names.c"
-    [fuzz-saved-recording]="src/sysrecd/recording.c src/sysrecd/recording-cgroups.c src/core/names.c src/core/cgroup.c src/core/syscall-set.c src/core/profile.c src/core/profile-rules.c src/core/profile-spo.c src/core/profile-bpf.c src/core/base64.c ${SHARED[*]}"
+    [fuzz-saved-recording]="src/sysrecd/recording.c src/sysrecd/recording-cgroups.c src/core/base-profile.c src/core/profile-import.c src/core/profile-import-yaml.c src/core/names.c src/core/cgroup.c src/core/syscall-set.c src/core/profile.c src/core/profile-rules.c src/core/profile-spo.c src/core/profile-bpf.c src/core/base64.c ${SHARED[*]}"
     [fuzz-profile-import]="src/core/profile-import.c src/core/profile-import-yaml.c src/core/profile.c src/core/profile-rules.c src/core/profile-spo.c src/core/profile-bpf.c src/core/base64.c src/core/names.c src/core/syscall-set.c ${SHARED[*]}"
 )
 declare -A PKGS=(

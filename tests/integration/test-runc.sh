@@ -63,10 +63,13 @@ without_syscall() {
     jq --arg n "$3" '.syscalls |= map(.names -= [$n] | select(.names | length > 0))' "$1" >"$2"
 }
 
-# record_start NAME CGROUP: start recording NAME on CGROUP (descendants default to true).
+# record_start NAME CGROUP: start recording NAME on CGROUP (descendants default to true),
+# with the base profile runc: what runc's Go runtime may call between its filter install
+# and the workload's execve depends on timing, so one recording need not contain it.
+export SYSREC_BASE_PROFILE_PATH=$SRC/data/base-profiles
 record_start() {
     mkcg "$2"
-    mcall StartRecording 'sa{sv}a{sv}' "$1" 1 cgroup s "$2" 0
+    mcall StartRecording 'sa{sv}a{sv}' "$1" 1 cgroup s "$2" 1 base-profile s runc
     expect_eq "StartRecording $1 on the parent cgroup $2" "$RC $ERRMSG" "0 "
 }
 

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -37,6 +39,24 @@ static void do_filter_then_sysinfo(ChildCtx *ctx)
         if (install_allow_all_filter() < 0)
                 _exit(125);
         do_sysinfo(ctx);
+}
+
+/* A runtime whose filtered child runs next to an unfiltered process of the
+ * same cgroup (runc's other threads, crun's parent on some hosts). */
+static void do_fork_filter_then_parent_uname(ChildCtx *ctx)
+{
+        struct utsname u;
+        pid_t pid = fork();
+
+        if (pid < 0)
+                _exit(126);
+        if (pid == 0) {
+                do_filter_then_sysinfo(ctx);
+                _exit(0);
+        }
+        if (waitpid(pid, NULL, 0) != pid)
+                _exit(127);
+        (void)syscall(SYS_uname, &u);
 }
 
 static void do_exec_filter_helper(ChildCtx *ctx)
@@ -131,6 +151,24 @@ static void test_gated_filter(Fixture *f)
         assert_recorded(&s, SYSREC_ABI_NATIVE, "exit_group");
 }
 
+/* After the install, only filtered tasks are recorded: what an unfiltered
+ * process of the same cgroup does next is no call the profile must allow. */
+static void test_gated_filter_unfiltered_task(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        ChildSpec spec = { .first = do_getcpu, .work = do_fork_filter_then_parent_uname };
+        SyscallSet s;
+
+        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, SYSREC_CG_GATED, NULL), ==, 1);
+        run_child(f, work, &spec);
+        collect(f, REC_A, &s);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "seccomp");
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "wait4");
+        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "uname");
+}
+
 /* An execve opens the gate, but a filter installed after it (runc execs its
  * init, sets up, installs the filter, execs the workload) drops everything
  * recorded before the install. Gated cgroups created below inherit the gate
@@ -178,6 +216,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/arm", test_arm);
         recorder_test_add("/sysrec/recorder/gated/exec", test_gated_exec);
         recorder_test_add("/sysrec/recorder/gated/filter", test_gated_filter);
+        recorder_test_add("/sysrec/recorder/gated/filter-unfiltered-task", test_gated_filter_unfiltered_task);
         recorder_test_add("/sysrec/recorder/gated/exec-then-filter", test_gated_exec_then_filter);
 
         return g_test_run();
