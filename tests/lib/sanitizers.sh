@@ -18,6 +18,9 @@
 set -uo pipefail
 
 dir=$(mktemp -d /tmp/sysrec-sanitizers.XXXXXX) || exit 2
+trap 'rm -rf "$dir"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # Tests run some commands as other users (polkit checks): let them report too.
 chmod 1777 "$dir"
 
@@ -47,5 +50,4 @@ if ((${#reports[@]} + n > 0)); then
         echo "sanitizers: ${#reports[@]} report file(s), $n report line(s) on stderr; the test fails" >&2
         ((rc != 0)) || rc=1
 fi
-rm -rf "$dir"
 exit "$rc"
