@@ -4,10 +4,22 @@
 # Ends with "N passed, N failed" summed over every check of every suite.
 # A privileged or integration check that skips counts as failed when CI is
 # set (CI runs as root: there is no reason for a skip there).
+#
+# Then the same tests again in a second build with AddressSanitizer, LeakSanitizer
+# and UBSan (meson -Db_sanitize=address,undefined; tests/lib/sanitizers.sh fails a
+# test on any report): SYSREC_SANITIZE=ci (the default) runs the unit and
+# privileged suites and the D-Bus integration test there, =all every suite, =no
+# none. The summary covers both runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${SYSREC_BUILD:-build}
+ASAN_BUILD=${SYSREC_ASAN_BUILD:-build-asan}
+SANITIZE=${SYSREC_SANITIZE:-ci}
+case "$SANITIZE" in
+ci | all | no) ;;
+*) echo "run-all.sh: SYSREC_SANITIZE must be ci, all or no, not '$SANITIZE'" >&2; exit 1 ;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
         echo "run-all.sh: the privileged and integration suites load BPF programs and create cgroups; run as root." >&2
         exit 1
@@ -18,51 +30,72 @@ if [ ! -d "$BUILD" ]; then
         meson setup "$BUILD" -Dwerror=true
 fi
 ninja -C "$BUILD"
+if [ "$SANITIZE" != no ]; then
+        if [ ! -d "$ASAN_BUILD" ]; then
+                meson setup "$ASAN_BUILD" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+        fi
+        ninja -C "$ASAN_BUILD"
+fi
 
 set +e
 meson test -C "$BUILD" --print-errorlogs --no-rebuild \
         --suite unit --suite privileged --suite integration "$@"
 meson_rc=$?
+logs=("$BUILD/meson-logs/testlog.json")
+if [ "$SANITIZE" != no ]; then
+        if [ "$SANITIZE" = all ]; then
+                asan_tests=(--suite unit --suite privileged --suite integration)
+        else
+                # fuzz-smoke is left out: its harnesses are built with
+                # -fsanitize=fuzzer,address,undefined in any build, and ran above.
+                mapfile -t asan_tests < <(meson test -C "$ASAN_BUILD" --no-rebuild --list \
+                        --suite unit --suite privileged 2>/dev/null | sed 's|.* / ||' | grep -vx fuzz-smoke)
+                asan_tests+=(dbus)
+        fi
+        meson test -C "$ASAN_BUILD" --print-errorlogs --no-rebuild "${asan_tests[@]}" || meson_rc=1
+        logs+=("$ASAN_BUILD/meson-logs/testlog.json")
+fi
 set -e
 
 summary_rc=0
-python3 - "$BUILD/meson-logs/testlog.json" <<'PY' || summary_rc=$?
+python3 - "${logs[@]}" <<'PY' || summary_rc=$?
 import json, os, re, sys
 
 passed = failed = skipped = 0
 strict = bool(os.environ.get("CI"))
 problems = []
-with open(sys.argv[1]) as f:
-    for line in f:
-        t = json.loads(line)
-        name, result = t["name"], t["result"]
-        out = t.get("stdout", "") or ""
-        suites = t.get("suite", [])
-        m = re.findall(r"^(?:\w+: )?(\d+) passed, (\d+) failed", out, re.M)
-        tap_ok = len(re.findall(r"^ok \d+", out, re.M))
-        tap_skip = len(re.findall(r"^ok \d+ .*# SKIP", out, re.M))
-        tap_fail = len(re.findall(r"^not ok \d+", out, re.M))
-        if m:
-            p, fl = int(m[-1][0]), int(m[-1][1])
-        elif tap_ok or tap_fail:
-            p, fl = tap_ok - tap_skip, tap_fail
-            skipped += tap_skip
-            if tap_skip and strict and any(s.endswith(("privileged", "integration")) for s in suites):
-                fl += tap_skip
-                problems.append(f"{name}: {tap_skip} privileged check(s) skipped under CI")
-        else:
-            p, fl = (1, 0) if result == "OK" else (0, 1)
-        if result == "SKIP":
-            skipped += 1
-            p = 0
-            if strict:
-                fl = max(fl, 1)
-                problems.append(f"{name}: skipped under CI")
-        elif result not in ("OK", "EXPECTEDFAIL") and fl == 0:
-            fl = 1
-            problems.append(f"{name}: {result}")
-        passed += p
-        failed += fl
+for i, log in enumerate(sys.argv[1:]):
+    with open(log) as f:
+        for line in f:
+            t = json.loads(line)
+            name, result = ("sanitizers " if i else "") + t["name"], t["result"]
+            out = t.get("stdout", "") or ""
+            suites = t.get("suite", [])
+            m = re.findall(r"^(?:\w+: )?(\d+) passed, (\d+) failed", out, re.M)
+            tap_ok = len(re.findall(r"^ok \d+", out, re.M))
+            tap_skip = len(re.findall(r"^ok \d+ .*# SKIP", out, re.M))
+            tap_fail = len(re.findall(r"^not ok \d+", out, re.M))
+            if m:
+                p, fl = int(m[-1][0]), int(m[-1][1])
+            elif tap_ok or tap_fail:
+                p, fl = tap_ok - tap_skip, tap_fail
+                skipped += tap_skip
+                if tap_skip and strict and any(s.endswith(("privileged", "integration")) for s in suites):
+                    fl += tap_skip
+                    problems.append(f"{name}: {tap_skip} privileged check(s) skipped under CI")
+            else:
+                p, fl = (1, 0) if result == "OK" else (0, 1)
+            if result == "SKIP":
+                skipped += 1
+                p = 0
+                if strict:
+                    fl = max(fl, 1)
+                    problems.append(f"{name}: skipped under CI")
+            elif result not in ("OK", "EXPECTEDFAIL") and fl == 0:
+                fl = 1
+                problems.append(f"{name}: {result}")
+            passed += p
+            failed += fl
 for p in problems:
     print("problem:", p)
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))

@@ -14,6 +14,10 @@
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _noreturn_ __attribute__((noreturn))
+/* Not instrumented by -fsanitize=address,undefined: code whose system calls a test
+ * records or filters, where the sanitizers' runtime must not add its own
+ * (sigaltstack() before a call that does not return, mmap() for a report). */
+#define _no_sanitize_ __attribute__((no_sanitize_address, no_sanitize_undefined))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 #ifndef MAX

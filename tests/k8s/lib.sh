@@ -252,6 +252,7 @@ _stop_pid() {
 node_sysrecd_stop() {
     _stop_pid "${NODE_SYSRECD_PID[$1]:-}"
     NODE_SYSRECD_PID[$1]=
+    sanitizer_log_reports "$K8S_TEST_DIR/$1/sysrecd.log"
 }
 
 node_sidecar_start() {
@@ -270,6 +271,7 @@ node_sidecar_start() {
 node_sidecar_stop() {
     _stop_pid "${NODE_SIDECAR_PID[$1]:-}"
     NODE_SIDECAR_PID[$1]=
+    sanitizer_log_reports "$K8S_TEST_DIR/$1/sidecar.log"
 }
 
 node_kubelet_start() {

@@ -78,6 +78,12 @@ sysrecd_start() {
     return 1
 }
 
+# sanitizer_log_reports LOG...: copy the sanitizer reports of the daemons' logs to
+# stderr, where tests/lib/sanitizers.sh finds them (UBSan writes only to stderr).
+sanitizer_log_reports() {
+    grep -hE 'runtime error: |ERROR: (Address|Leak|Undefined)Sanitizer' "$@" >&2 2>/dev/null || true
+}
+
 # Stop the daemon (SIGTERM, then SIGKILL after 10 s) and the bus.
 sysrecd_stop() {
     if [[ -n "${SYSRECD_PID:-}" ]] && kill -0 "$SYSRECD_PID" 2>/dev/null; then
@@ -90,6 +96,7 @@ sysrecd_stop() {
         kill -KILL "$SYSRECD_PID" 2>/dev/null || true
         wait "$SYSRECD_PID" 2>/dev/null || true
     fi
+    [[ -z "${SYSRECD_LOG:-}" ]] || sanitizer_log_reports "$SYSRECD_LOG"
     SYSRECD_PID=
     private_bus_stop
 }

@@ -325,9 +325,11 @@ void child_wait(ChildCtx *ctx)
                 _exit(123);
 }
 
-/* Runs in the forked child: async-signal-safe calls only. */
-_noreturn_ static void child_main(const char *procs, pid_t parent, const ChildSpec *spec,
-                                  ChildCtx *ctx)
+/* Runs in the forked child: async-signal-safe calls only. Not sanitized: the
+ * sanitizers' runtime would add its own calls (sigaltstack() before _exit())
+ * to the exact sets the tests expect. */
+_no_sanitize_ _noreturn_ static void child_main(const char *procs, pid_t parent,
+                                                const ChildSpec *spec, ChildCtx *ctx)
 {
         int fd;
 

@@ -454,7 +454,8 @@ expect_eq "systemctl stop with active recordings: clean exit" \
         "$RC/$(prop sysrecd ActiveState)/$(prop sysrecd Result)/$(prop sysrecd ExecMainStatus)" 0/inactive/success/0
 expect_eq "... and the active recording is saved to resume with the next sysrecd" \
         "$(ns grep -q '"state":"recording"' "$E2E_STATE/recordings/by-cgroup.json" && echo yes)" yes
-bad='SIGSYS|status=31|code=(killed|dumped)|core-dump|[Ww]atchdog timeout|Failed|Cannot|polkit check'
+# Sanitizer reports (a sanitized build) count too.
+bad='SIGSYS|status=31|code=(killed|dumped)|core-dump|[Ww]atchdog timeout|Failed|Cannot|polkit check|Sanitizer|runtime error:'
 log=$(journal -u sysrecd)
 if grep -Eq "$bad" <<<"$log"; then
         fail "sysrecd's journal is free of failures" "$(grep -E "$bad" <<<"$log")"
