@@ -136,6 +136,9 @@ static int merge_check(int argc, char *argv[])
         }
         if (load(argv[1], &a) < 0)
                 return EXIT_TROUBLE;
+        /* --base-profile: does A with the base allow everything the others do? */
+        if (merge_base_profile(&a) < 0)
+                return EXIT_TROUBLE;
         for (int i = 2; i < argc; i++) {
                 SyscallSet s = {};
                 if (load(argv[i], &s) < 0)
