@@ -19,7 +19,8 @@
 #   k8s_check NAME CMD...         run CMD; print PASS/FAIL NAME and count the result
 #   k8s_test_begin                the preconditions, cleanup and cluster of every test
 #   node_wait_synchronized NAME   end the test unless NAME's sidecar synchronizes
-#   k8s_summary                   print "N passed, N failed" and return non-zero on failure
+#   check_summary                 print "N passed, N failed" and return non-zero on failure
+#                                 (tests/lib/check.sh, with pass and fail)
 #
 # Every process it starts is registered with cleanup_add (tests/lib/runc.sh).
 
@@ -33,8 +34,8 @@ K8S_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 source "$K8S_LIB_DIR/../lib/sysrecd.sh"
 # shellcheck source=tests/lib/runc.sh
 source "$K8S_LIB_DIR/../lib/runc.sh"
-K8S_PASSED=0
-K8S_FAILED=0
+# shellcheck source=tests/lib/check.sh
+source "$K8S_LIB_DIR/../lib/check.sh"
 ADMIN_TOKEN=admin-token-0123456789abcdef
 SIDECAR_TOKEN=sidecar-token-0123456789abcdef
 SIDECAR_SA=system:serviceaccount:sysrec:sysrec-k8s-sync
@@ -178,18 +179,7 @@ wait_for() {
 k8s_check() {
     local name=$1
     shift
-    if "$@"; then
-        echo "PASS: $name"
-        K8S_PASSED=$((K8S_PASSED + 1))
-    else
-        echo "FAIL: $name"
-        K8S_FAILED=$((K8S_FAILED + 1))
-    fi
-}
-
-k8s_summary() {
-    echo "$K8S_PASSED passed, $K8S_FAILED failed"
-    ((K8S_FAILED == 0))
+    if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
 # ---------------------------------------------------------------------------------------
