@@ -107,16 +107,7 @@ apiserver_start() {
 }
 
 apiserver_stop() {
-    if [[ -n "${APISERVER_PID:-}" ]] && kill -0 "$APISERVER_PID" 2>/dev/null; then
-        kill -TERM "$APISERVER_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 50); do
-            kill -0 "$APISERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$APISERVER_PID" 2>/dev/null || true
-        wait "$APISERVER_PID" 2>/dev/null || true
-    fi
+    pid_stop "${APISERVER_PID:-}" 50
     APISERVER_PID=
 }
 
@@ -227,20 +218,8 @@ kill_quiet() {
     kill "$@" 2>/dev/null || true
 }
 
-_stop_pid() {
-    local pid=$1 i
-    [[ -n "$pid" ]] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
 node_sysrecd_stop() {
-    _stop_pid "${NODE_SYSRECD_PID[$1]:-}"
+    pid_stop "${NODE_SYSRECD_PID[$1]:-}"
     NODE_SYSRECD_PID[$1]=
     sanitizer_log_reports "$K8S_TEST_DIR/$1/sysrecd.log"
 }
@@ -259,7 +238,7 @@ node_sidecar_start() {
 }
 
 node_sidecar_stop() {
-    _stop_pid "${NODE_SIDECAR_PID[$1]:-}"
+    pid_stop "${NODE_SIDECAR_PID[$1]:-}"
     NODE_SIDECAR_PID[$1]=
     sanitizer_log_reports "$K8S_TEST_DIR/$1/sidecar.log"
 }
@@ -311,7 +290,7 @@ _node_cgroup_top() {
 node_stop() {
     local name=$1 c
     node_sidecar_stop "$name"
-    _stop_pid "${NODE_KUBELET_PID[$name]:-}"
+    pid_stop "${NODE_KUBELET_PID[$name]:-}"
     NODE_KUBELET_PID[$name]=
     # containers the kubelet double could not stop
     for c in $(runc list -q 2>/dev/null | grep "^k8s-$name-" || true); do
