@@ -1,22 +1,20 @@
 # shellcheck shell=bash
 #
 # tests/cli/lib.sh — what the sysrecctl tests share: root check, a work directory, sysrecd
-# on a private bus with one test cgroup, PASS/FAIL counting. Everything is removed on
-# every exit path.
+# on a private bus with one test cgroup, PASS/FAIL counting (tests/lib/check.sh).
+# Everything is removed on every exit path.
 
 SRC=${SYSREC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # shellcheck source=tests/lib/sysrecd.sh
 source "$SRC/tests/lib/sysrecd.sh"
 # shellcheck source=tests/lib/runc.sh
 source "$SRC/tests/lib/runc.sh"
+# shellcheck source=tests/lib/check.sh
+source "$SRC/tests/lib/check.sh"
 
-passed=0 failed=0
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
 # Print the summary and exit 1 if any check failed.
 cli_done() {
-        echo "$passed passed, $failed failed"
-        [ "$failed" -eq 0 ]
+        check_summary
         exit
 }
 

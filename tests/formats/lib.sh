@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 #
-# tests/formats/lib.sh — shared by the format tests: PASS/FAIL bookkeeping, the built
-# programs, a work directory and cleanup on every exit path, and recording through
-# sysrecd on a private bus.
+# tests/formats/lib.sh — shared by the format tests: PASS/FAIL bookkeeping
+# (tests/lib/check.sh), the built programs, a work directory and cleanup on every exit
+# path, and recording through sysrecd on a private bus.
 #
 # The sourcing script sets TEST (its name) and then calls formats_setup; it must run as
 # root. Everything registered with cleanup_add (tests/lib/runc.sh) runs on exit.
@@ -12,6 +12,8 @@ SRC=${SYSREC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 source "$SRC/tests/lib/runc.sh"
 # shellcheck source=tests/lib/sysrecd.sh
 source "$SRC/tests/lib/sysrecd.sh"
+# shellcheck source=tests/lib/check.sh
+source "$SRC/tests/lib/check.sh"
 
 SYSRECCTL=$SYSRECCTL_BIN
 FMT_BUILD=$SYSREC_BUILD/tests/formats
@@ -20,28 +22,6 @@ WORKLOAD32=$FMT_BUILD/fmt-compat32
 VALIDATE_SPO=$SRC/tests/formats/validate-spo.py
 SPO_CRD=${SPO_CRD:-}
 PYTHON=/usr/bin/python3
-
-PASSED=0
-FAILED=0
-
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
-
-# fail DESC [DETAIL...]: details on indented lines after it.
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $1"
-    shift
-    local l
-    for l in "$@"; do printf '      %s\n' "$l"; done
-}
-
-expect_eq() {
-    local desc=$1 got=$2 want=$3
-    if [[ "$got" == "$want" ]]; then pass "$desc"; else fail "$desc" "got:  '$got'" "want: '$want'"; fi
-}
 
 # check DESC CMD...: pass if CMD succeeds.
 check() {
@@ -84,11 +64,6 @@ find_spo_crd() {
         fi
     done
     return 1
-}
-
-finish() {
-    echo "$PASSED passed, $FAILED failed"
-    ((FAILED == 0))
 }
 
 remove_work() {

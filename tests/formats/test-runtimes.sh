@@ -300,4 +300,4 @@ bad_base allow-all org.sysrec1.Error.InvalidArgument "allow-all.json: defaultAct
 mcall ListRecordings
 expect_eq "no recording was started by a refused base-profile" "$(grep -c badbase "$WORK/bus.out")" 0
 
-finish
+check_summary

@@ -233,4 +233,4 @@ RC=0
 bwrap_run "$WORK/netonly.bpf" "$WORKLOAD32" >"$WORK/bw32n.out" 2>&1 || RC=$?
 expect_eq "bwrap: under the x86-64-only profile the i386 program is killed (SIGSYS, 128+31)" "$RC" 159
 
-finish
+check_summary

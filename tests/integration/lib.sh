@@ -1,17 +1,14 @@
 # shellcheck shell=bash
 #
-# tests/integration/lib.sh — what the integration scripts share: PASS/FAIL bookkeeping,
-# cgroups kept alive for the duration of a test, the work directory.
+# tests/integration/lib.sh — what the integration scripts share: PASS/FAIL bookkeeping
+# (tests/lib/check.sh), cgroups kept alive for the duration of a test, the work directory.
 #
 # Source it after tests/lib/runc.sh (it uses cgroup2_mount). It does not change shell
 # options. Before the first mkcg the caller sets CG2 (the cgroup2 mount point); before
 # remove_work runs it sets WORK.
 #
-#   pass DESC / fail DESC [DETAIL...]      one line per check; counted in PASSED, FAILED
-#   expect_eq DESC GOT WANT                GOT equals WANT
-#   expect_true DESC CMD... / expect_false DESC CMD...
+#   pass, fail, expect_eq, expect_true, expect_false, check_summary (tests/lib/check.sh)
 #   show FILE                              the end of FILE, indented (failure details)
-#   summary                                print "N passed, N failed"; fail if any failed
 #   mkcg CGROUP...                         create cgroups (relative to CG2) and pin them
 #   pin CGROUP / unpin CGROUP / unpin_all  keep a cgroup populated by an idle process
 #   remove_work                            remove WORK unless SYSREC_KEEP is set
@@ -21,49 +18,14 @@ if [[ -n "${_SYSREC_IT_LIB_SH:-}" ]]; then
 fi
 _SYSREC_IT_LIB_SH=1
 
-PASSED=0
-FAILED=0
-
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
-
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $1"
-    shift
-    local l
-    for l in "$@"; do printf '      %s\n' "$l"; done
-}
-
-expect_eq() {
-    local desc=$1 got=$2 want=$3
-    if [[ "$got" == "$want" ]]; then pass "$desc"; else fail "$desc" "got:  '$got'" "want: '$want'"; fi
-}
-
-expect_true() {
-    local desc=$1
-    shift
-    if "$@"; then pass "$desc"; else fail "$desc" "failed: $*"; fi
-}
-
-expect_false() {
-    local desc=$1
-    shift
-    if "$@"; then fail "$desc" "succeeded: $*"; else pass "$desc"; fi
-}
+# shellcheck source=tests/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/check.sh"
 
 show() {
     if [[ -s "$1" ]]; then
         echo "        --- $1"
         tail -n 20 "$1" | sed 's/^/        | /'
     fi
-}
-
-summary() {
-    echo "$PASSED passed, $FAILED failed"
-    ((FAILED == 0))
 }
 
 # mkcg CGROUP...: create each cgroup (and missing parents) and pin it.

@@ -878,4 +878,4 @@ fi
 expect_eq "no dbus-daemon of this test left" \
     "$(pgrep -f "dbus-daemon --config-file=$WORK/" || true)" ""
 
-summary
+check_summary

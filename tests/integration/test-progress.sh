@@ -241,4 +241,4 @@ fi
 "$S" record --daemon -o "$WORK/rec2.json" -- true 2>"$WORK/rec2.err"
 expect_false "record without a terminal prints no progress" grep -q -e $'\e' -e '^Recorded' "$WORK/rec2.err"
 
-summary
+check_summary

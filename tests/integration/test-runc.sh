@@ -302,4 +302,4 @@ expect_eq "no cgroup $PARENT left in any hierarchy" "$left" ""
 expect_eq "no container $NAME-* left" "$(_runc list -q 2>/dev/null | grep -c "^$NAME-" || true)" 0
 if kill -0 "$DAEMON_PID" 2>/dev/null; then fail "sysrecd stopped"; else pass "sysrecd stopped"; fi
 
-summary
+check_summary

@@ -19,7 +19,8 @@
 #   k8s_check NAME CMD...         run CMD; print PASS/FAIL NAME and count the result
 #   k8s_test_begin                the preconditions, cleanup and cluster of every test
 #   node_wait_synchronized NAME   end the test unless NAME's sidecar synchronizes
-#   k8s_summary                   print "N passed, N failed" and return non-zero on failure
+#   check_summary                 print "N passed, N failed" and return non-zero on failure
+#                                 (tests/lib/check.sh, with pass and fail)
 #
 # Every process it starts is registered with cleanup_add (tests/lib/runc.sh).
 
@@ -33,8 +34,8 @@ K8S_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 source "$K8S_LIB_DIR/../lib/sysrecd.sh"
 # shellcheck source=tests/lib/runc.sh
 source "$K8S_LIB_DIR/../lib/runc.sh"
-K8S_PASSED=0
-K8S_FAILED=0
+# shellcheck source=tests/lib/check.sh
+source "$K8S_LIB_DIR/../lib/check.sh"
 ADMIN_TOKEN=admin-token-0123456789abcdef
 SIDECAR_TOKEN=sidecar-token-0123456789abcdef
 SIDECAR_SA=system:serviceaccount:sysrec:sysrec-k8s-sync
@@ -106,16 +107,7 @@ apiserver_start() {
 }
 
 apiserver_stop() {
-    if [[ -n "${APISERVER_PID:-}" ]] && kill -0 "$APISERVER_PID" 2>/dev/null; then
-        kill -TERM "$APISERVER_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 50); do
-            kill -0 "$APISERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$APISERVER_PID" 2>/dev/null || true
-        wait "$APISERVER_PID" 2>/dev/null || true
-    fi
+    pid_stop "${APISERVER_PID:-}" 50
     APISERVER_PID=
 }
 
@@ -178,18 +170,7 @@ wait_for() {
 k8s_check() {
     local name=$1
     shift
-    if "$@"; then
-        echo "PASS: $name"
-        K8S_PASSED=$((K8S_PASSED + 1))
-    else
-        echo "FAIL: $name"
-        K8S_FAILED=$((K8S_FAILED + 1))
-    fi
-}
-
-k8s_summary() {
-    echo "$K8S_PASSED passed, $K8S_FAILED failed"
-    ((K8S_FAILED == 0))
+    if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
 # ---------------------------------------------------------------------------------------
@@ -237,20 +218,8 @@ kill_quiet() {
     kill "$@" 2>/dev/null || true
 }
 
-_stop_pid() {
-    local pid=$1 i
-    [[ -n "$pid" ]] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
 node_sysrecd_stop() {
-    _stop_pid "${NODE_SYSRECD_PID[$1]:-}"
+    pid_stop "${NODE_SYSRECD_PID[$1]:-}"
     NODE_SYSRECD_PID[$1]=
     sanitizer_log_reports "$K8S_TEST_DIR/$1/sysrecd.log"
 }
@@ -269,7 +238,7 @@ node_sidecar_start() {
 }
 
 node_sidecar_stop() {
-    _stop_pid "${NODE_SIDECAR_PID[$1]:-}"
+    pid_stop "${NODE_SIDECAR_PID[$1]:-}"
     NODE_SIDECAR_PID[$1]=
     sanitizer_log_reports "$K8S_TEST_DIR/$1/sidecar.log"
 }
@@ -321,7 +290,7 @@ _node_cgroup_top() {
 node_stop() {
     local name=$1 c
     node_sidecar_stop "$name"
-    _stop_pid "${NODE_KUBELET_PID[$name]:-}"
+    pid_stop "${NODE_KUBELET_PID[$name]:-}"
     NODE_KUBELET_PID[$name]=
     # containers the kubelet double could not stop
     for c in $(runc list -q 2>/dev/null | grep "^k8s-$name-" || true); do

@@ -232,4 +232,4 @@ curl_api -N -m 3 "$API/seccompprofiles?watch=1&resourceVersion=$((RV - 1))" >"$D
 k8s_check "... but not its watch history: older versions are Gone" bash -c "
     jq -e 'select(.type == \"ERROR\") | .object.code == 410' '$D/gone2.out' >/dev/null"
 
-k8s_summary
+check_summary

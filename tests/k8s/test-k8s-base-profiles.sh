@@ -245,4 +245,4 @@ k8s_check "the deleted base's file is gone too" test ! -e "$KDIR/app-base2.json"
 k8s_check "the sidecar's RBAC was enough: it was never refused" \
     test "$(audit_count '.code == 403 and (.user | startswith("system:serviceaccount:"))')" -eq 0
 
-k8s_summary
+check_summary

@@ -316,4 +316,4 @@ k8s_check "sysrecd keeps no pod recording once everything is collected" wait_for
 k8s_check "the sidecar's RBAC was enough: it was never refused" \
     test "$(audit_count '.code == 403 and (.user | startswith("system:serviceaccount:"))')" -eq 0
 
-k8s_summary
+check_summary

@@ -182,4 +182,4 @@ k8s_check "... node-a's sidecar released node-b's finalizer" \
 k8s_check "no sidecar was refused by RBAC" \
     test "$(audit_count '.code == 403 and (.user | startswith("system:serviceaccount:"))')" -eq 0
 
-k8s_summary
+check_summary

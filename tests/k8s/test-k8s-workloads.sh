@@ -164,4 +164,4 @@ touch "$FLAGS/all"
 k8s_check "the sidecar's RBAC was enough: it was never refused" \
     test "$(audit_count '.code == 403 and (.user | startswith("system:serviceaccount:"))')" -eq 0
 
-k8s_summary
+check_summary

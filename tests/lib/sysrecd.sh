@@ -84,18 +84,23 @@ sanitizer_log_reports() {
     grep -hE 'runtime error: |ERROR: (Address|Leak|Undefined)Sanitizer' "$@" >&2 2>/dev/null || true
 }
 
+# pid_stop PID [TENTHS]: SIGTERM, then SIGKILL if PID still runs after TENTHS tenths of a
+# second (default 100); reap it. An empty PID or a process already gone is fine.
+pid_stop() {
+    local pid=$1 tenths=${2:-100} i
+    [[ -n "$pid" ]] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < tenths; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
 # Stop the daemon (SIGTERM, then SIGKILL after 10 s) and the bus.
 sysrecd_stop() {
-    if [[ -n "${SYSRECD_PID:-}" ]] && kill -0 "$SYSRECD_PID" 2>/dev/null; then
-        kill -TERM "$SYSRECD_PID" 2>/dev/null || true
-        local i
-        for i in $(seq 100); do
-            kill -0 "$SYSRECD_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$SYSRECD_PID" 2>/dev/null || true
-        wait "$SYSRECD_PID" 2>/dev/null || true
-    fi
+    pid_stop "${SYSRECD_PID:-}"
     [[ -z "${SYSRECD_LOG:-}" ]] || sanitizer_log_reports "$SYSRECD_LOG"
     SYSRECD_PID=
     private_bus_stop

@@ -18,6 +18,8 @@ TOP=$(cd "$HERE/../.." && pwd -P)
 source "$HERE/runc.sh"
 # shellcheck source=demo/workload.sh
 source "$TOP/demo/workload.sh"
+# shellcheck source=tests/lib/check.sh
+source "$HERE/check.sh"
 
 if ((EUID != 0)); then
     echo "test-runc-lib.sh: must run as root" >&2
@@ -26,30 +28,6 @@ fi
 for tool in "$RUNC" jq nginx curl; do
     command -v "$tool" >/dev/null || { echo "test-runc-lib.sh: $tool not found" >&2; exit 2; }
 done
-
-PASSED=0
-FAILED=0
-
-# Record a passing check.
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
-
-# Record a failing check; extra lines (details) go after it, indented.
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $1"
-    shift
-    local l
-    for l in "$@"; do printf '      %s\n' "$l"; done
-}
-
-# Check that GOT equals WANT.
-expect_eq() {
-    local desc=$1 got=$2 want=$3
-    if [[ "$got" == "$want" ]]; then pass "$desc"; else fail "$desc" "got:  '$got'" "want: '$want'"; fi
-}
 
 # Check that a command succeeds.
 expect_ok() {
@@ -208,5 +186,4 @@ expect_eq "no runc state left for $NAME-*" \
     "$(_runc list -q 2>/dev/null | grep -c "^$NAME-" || true)" 0
 if [[ -e "$TMP" ]]; then fail "temporary directory removed" "$TMP still exists"; else pass "temporary directory removed"; fi
 
-echo "$PASSED passed, $FAILED failed"
-((FAILED == 0))
+check_summary

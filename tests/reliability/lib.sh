@@ -2,14 +2,15 @@
 # Variables set here are read by the scripts that source this file:
 # shellcheck disable=SC2034
 #
-# tests/reliability/lib.sh — shared by the reliability scripts: PASS/FAIL bookkeeping,
-# a work directory and cleanup registry that run on every exit path, the test helpers
-# (built by meson, or compiled here when the build directory lacks them), private bpffs
-# mounts, restarting sysrecd on the same private bus, and D-Bus calls that show the
-# error *name* (gdbus and dbus-send print it; busctl only prints strerror).
+# tests/reliability/lib.sh — shared by the reliability scripts: PASS/FAIL bookkeeping
+# (tests/lib/check.sh), a work directory and cleanup registry that run on every exit
+# path, the test helpers (built by meson, or compiled here when the build directory lacks
+# them), private bpffs mounts, restarting sysrecd on the same private bus, and D-Bus
+# calls that show the error *name* (gdbus and dbus-send print it; busctl only prints
+# strerror).
 #
 # rel_init NAME sets WORK, CG2 (the cgroup2 mount), TOP (a test cgroup, relative),
-# SYSCALL_BIN, STRESS_BIN, and installs the EXIT trap. End a script with rel_summary.
+# SYSCALL_BIN, STRESS_BIN, and installs the EXIT trap. End a script with check_summary.
 
 set -uo pipefail
 
@@ -18,44 +19,13 @@ SRC=${SYSREC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 source "$SRC/tests/lib/runc.sh"
 # shellcheck source=tests/lib/sysrecd.sh
 source "$SRC/tests/lib/sysrecd.sh"
+# shellcheck source=tests/lib/check.sh
+source "$SRC/tests/lib/check.sh"
 
-PASSED=0
-FAILED=0
 E=org.sysrec1.Error
-
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
-
-# fail DESC [DETAIL...]: details go on indented lines after it.
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $1"
-    shift
-    local l
-    for l in "$@"; do printf '      %s\n' "$l"; done
-}
-
-expect_eq() {
-    local desc=$1 got=$2 want=$3
-    if [[ "$got" == "$want" ]]; then pass "$desc"; else fail "$desc" "got:  '$got'" "want: '$want'"; fi
-}
-
-# expect_true DESC CMD...: the command succeeds.
-expect_true() {
-    local desc=$1
-    shift
-    if "$@"; then pass "$desc"; else fail "$desc" "failed: $*"; fi
-}
 
 note() {
     echo "      $*"
-}
-
-rel_summary() {
-    echo "$PASSED passed, $FAILED failed"
-    ((FAILED == 0))
 }
 
 _rel_remove_work() {

@@ -250,4 +250,4 @@ expect_eq "no programs stay attached" "$(mprop ProgramsAttached)" false
 expect_true "sysrecd still alive" daemon_alive
 rel_daemon_stop
 check_daemon_logs "$WORK/d/sysrecd.log" "$WORK/u/sysrecd.log"
-rel_summary
+check_summary

@@ -299,4 +299,4 @@ expect_eq "nothing else written in the work directory" "$outside" ""
 note "bad calls tried: $TRIED from the table, $RAWN raw messages, $VANN calls of vanishing clients"
 rel_daemon_stop
 check_daemon_logs "$SYSRECD_LOG"
-rel_summary
+check_summary

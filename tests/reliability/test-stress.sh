@@ -150,4 +150,4 @@ fi
 expect_true "sysrecd still alive" daemon_alive
 rel_daemon_stop
 check_daemon_logs "$SYSRECD_LOG"
-rel_summary
+check_summary

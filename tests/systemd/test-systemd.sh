@@ -23,33 +23,13 @@ set -uo pipefail
 SRC=${SYSREC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
 # shellcheck source=tests/systemd/lib.sh
 source "$SRC/tests/systemd/lib.sh"
+# shellcheck source=tests/lib/check.sh
+source "$SRC/tests/lib/check.sh"
 
 if ((EUID != 0)); then
         echo "test-systemd.sh: must run as root" >&2
         exit 2
 fi
-
-PASSED=0
-FAILED=0
-
-pass() {
-        PASSED=$((PASSED + 1))
-        echo "PASS: $*"
-}
-
-# fail DESC [DETAIL...]: details go on indented lines after it.
-fail() {
-        FAILED=$((FAILED + 1))
-        echo "FAIL: $1"
-        shift
-        local l
-        for l in "$@"; do printf '      %s\n' "$l"; done
-}
-
-expect_eq() {
-        local desc=$1 got=$2 want=$3
-        if [[ "$got" == "$want" ]]; then pass "$desc"; else fail "$desc" "got:  '$got'" "want: '$want'"; fi
-}
 
 # expect_match DESC TEXT PATTERN: TEXT matches the extended regular expression.
 expect_match() {
@@ -489,5 +469,4 @@ if ((FAILED)); then
         echo "--- journal of sysrecd.service ---"
         journal -u sysrecd | tail -40
 fi
-echo "$PASSED passed, $FAILED failed"
-((FAILED == 0))
+check_summary
