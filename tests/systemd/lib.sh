@@ -251,6 +251,13 @@ e2e_setup() {
         done
         [[ -x "$SYSREC_TOOLS/boot-systemd.sh" ]] || { echo "no boot-systemd.sh in '$SYSREC_TOOLS'" >&2; return 1; }
         [[ -x /usr/lib/polkit-1/polkitd ]] || { echo "polkitd is not installed (Debian package polkitd)" >&2; return 1; }
+        # One namespaced systemd at a time on a host: they share the cgroup hierarchy,
+        # and a shutdown removes the empty cgroups it finds there. Runs queue up here.
+        local lockdir=/run/lock
+        [[ -d "$lockdir" ]] || lockdir=/tmp
+        exec {E2E_LOCK_FD}>"$lockdir/sysrec-systemd-test.lock" || return 1
+        flock -w 1200 "$E2E_LOCK_FD" ||
+                { echo "another namespaced systemd test kept $lockdir/sysrec-systemd-test.lock for 20 min" >&2; return 1; }
         e2e_check_free || return 1
         rm -rf "$E2E_DIR"
         mkdir -p "$E2E_DIR"
