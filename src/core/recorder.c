@@ -430,6 +430,10 @@ static void record_clear(Recorder *r, uint32_t slot)
         struct sysrec_record *rec = &r->records[slot];
 
         __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
+        /* Whatever the programs cached of it (struct sysrec_slot_cache) is not
+         * trusted from here on: a later record of the same cgroup starts with
+         * nothing seen. Before the slot can be reused or the cgroup tracked again. */
+        __atomic_fetch_add(&r->skel->data_cache->cache_epoch, 1, __ATOMIC_SEQ_CST);
         memset(&rec->cg, 0, sizeof(rec->cg));
 }
 
