@@ -100,10 +100,23 @@ struct sysrec_record {
         struct sysrec_cgroup cg;
 };
 
-/* Value of the cgroup local storage (Linux >= 6.2) that caches a cgroup's
- * slot, so that the hot path of a recorded task needs no hash lookup. */
+/* Value of the cgroup local storage (Linux >= 6.2): a cache of the cgroup's
+ * record, so that the hot path of a recorded task that makes a syscall it
+ * made before touches neither the hash map nor the record. It holds the
+ * record's slot and a copy of the native bits already set in the record,
+ * valid while the program's cache_epoch (bumped by user space whenever it
+ * forgets a record) equals epoch. A copied bit is only set after the record's
+ * own bit, never for the syscalls whose arguments are recorded on every call,
+ * and never for a skip-runtime-setup cgroup (its gate may clear its bits).
+ * epoch never changes in an element: an element of an older epoch is
+ * deleted and a new one created, so that a CPU still writing into the old
+ * one cannot mark a bit as seen for the cgroup's next record. Not pinned: a
+ * new instance starts with an empty cache. */
 struct sysrec_slot_cache {
         __u32 slot;
+        __u32 pad;
+        __u64 epoch;
+        __u64 seen[SYSREC_NR_WORDS];
 };
 
 /* Longest cgroup directory name that can be armed (a unit name is at most 255). */

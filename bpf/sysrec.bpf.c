@@ -7,17 +7,21 @@
  *
  * Hot path for tasks nobody records: the cgroup id (plain loads through the
  * BTF task pointer in tp_btf programs, a helper call in raw_tp ones) and one
- * load from a counting filter in .bss. On a filter hit, the cgroup's slot in
- * the "records" array comes from the cgroup's local storage (Linux >= 6.2),
- * else from the "cgroups" hash map; array lookups are inlined by the verifier.
+ * load from a counting filter in .bss. On a filter hit, the cgroup's local
+ * storage (Linux >= 6.2) says whether the syscall was seen before: the
+ * common case of a recorded task ends there. Otherwise the cgroup's slot in
+ * the "records" array comes from that storage or from the "cgroups" hash
+ * map; array lookups are inlined by the verifier.
  *
  * Why records live in an array and not in the cgroup's local storage: local
  * storage is freed with the cgroup, and a container that lived 10 ms must
  * still be in its recording's profile. The array slot (with the hash entry
  * that names it) survives rmdir until user space releases the recording; the
- * local storage only caches "this cgroup's record is in slot N", filled on a
- * cgroup's first recorded syscall, and is checked against the id stored in
- * the record, so a stale cache entry is never trusted.
+ * local storage only caches "this cgroup's record is in slot N and has these
+ * bits set", filled on a cgroup's recorded syscalls. The slot is checked
+ * against the id stored in the record; the bits are trusted only while
+ * nothing was released since they were copied (cache_epoch, see struct
+ * sysrec_slot_cache), so a cgroup recorded again later misses nothing.
  *
  * Each program exists as tp_btf (preferred; with and without the local
  * storage cache) and raw_tp (fallback for kernels that cannot attach tp_btf
@@ -59,6 +63,11 @@ __u64 dropped_events;
 /* New cgroups below tracked ones that did not fit in the map. */
 __u64 lost_cgroups;
 
+/* Bumped by user space each time it forgets a record: the bits cached in
+ * cgroup local storage under an older value are not trusted any more. Not
+ * in .bss, which is pinned with its layout, while the cache is not. */
+__u64 cache_epoch SEC(".data.cache");
+
 /* Set by user space once it has put every slot in free_slots (the flag is
  * pinned with the maps, so a new instance knows not to do it again). */
 __u32 free_slots_filled;
@@ -91,8 +100,8 @@ struct {
         __type(value, __u32);
 } free_slots SEC(".maps");
 
-/* The slot of a cgroup, cached in the cgroup (not created without
- * CGRP_STORAGE, with the program that uses it). */
+/* The slot and seen bits of a cgroup, cached in the cgroup (not created
+ * without CGRP_STORAGE, with the program that uses it). */
 struct {
         __uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
         __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -351,29 +360,49 @@ static __always_inline struct sysrec_record *record_of(__u64 cgid, __u32 *ret_sl
         return rec;
 }
 
-/* The same, through the slot cached in the cgroup's local storage, which
- * is filled (or corrected) from the hash map when it does not lead to the
- * cgroup's own record. */
-static __always_inline struct sysrec_record *record_cached(struct cgroup *cgrp, __u64 cgid)
+/* The same, through the slot cached in the cgroup's local storage c (of
+ * this epoch, or NULL), which is replaced from the hash map when it is of
+ * an older epoch or does not lead to the cgroup's own record. *ret_cache is
+ * the cgroup's storage of this epoch, or NULL. */
+static __always_inline struct sysrec_record *record_cached(struct cgroup *cgrp, __u64 cgid,
+                                                           struct sysrec_slot_cache *c, __u64 epoch,
+                                                           struct sysrec_slot_cache **ret_cache)
 {
-        struct sysrec_slot_cache *c;
+        struct sysrec_slot_cache init = {};
         struct sysrec_record *rec;
         __u32 slot;
 
-        c = bpf_cgrp_storage_get(&slot_cache, cgrp, NULL, 0);
-        if (c) {
+        *ret_cache = NULL;
+        if (c && c->epoch == epoch) {
                 rec = bpf_map_lookup_elem(&records, &c->slot);
-                if (rec && rec->cgroup == cgid)
+                if (rec && rec->cgroup == cgid) {
+                        *ret_cache = c;
                         return rec;
+                }
         }
         rec = record_of(cgid, &slot);
         if (!rec)
                 return NULL;
-        if (!c)
-                c = bpf_cgrp_storage_get(&slot_cache, cgrp, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+        /* A new element, never one emptied in place: a CPU still holding the
+         * old one must not mark bits of a released record in the new one. */
         if (c)
-                c->slot = slot;
+                (void)bpf_cgrp_storage_delete(&slot_cache, cgrp);
+        init.slot = slot;
+        init.epoch = epoch;
+        c = bpf_cgrp_storage_get(&slot_cache, cgrp, &init, BPF_LOCAL_STORAGE_GET_F_CREATE);
+        /* A racing CPU may have created it first, for this epoch or an older one. */
+        if (c && c->epoch == epoch && c->slot == slot)
+                *ret_cache = c;
         return rec;
+}
+
+/* Is id (native) one of the syscalls whose arguments are recorded on every call? */
+static __always_inline bool is_argsys(long id)
+{
+        for (int i = 0; i < _SYSREC_ARGSYS_MAX; i++)
+                if (id == argsys_nr[i])
+                        return true;
+        return id == clone3_nr;
 }
 
 enum flavour {
@@ -385,11 +414,12 @@ enum flavour {
 static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flavour flavour)
 {
         bool atomic_fetch = flavour != FLAVOUR_RAW;
+        struct sysrec_slot_cache *c = NULL;
         struct task_struct *task = NULL;
         struct sysrec_record *rec;
         struct sysrec_cgroup *cg;
         struct cgroup *cgrp = NULL;
-        __u64 cgid, mask, *word;
+        __u64 cgid, mask, *word, epoch = 0;
         __u32 slot;
         int abi;
 
@@ -404,39 +434,52 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         if (!filter[filter_slot(cgid)])
                 return 0;
 
-        if (flavour == FLAVOUR_BTF_CACHED)
-                rec = record_cached(cgrp, cgid);
-        else
+        abi = syscall_abi(&id, task);
+        if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
+                return 0;
+        mask = 1ULL << (id & 63);
+
+        if (flavour == FLAVOUR_BTF_CACHED) {
+                /* Read before the record is validated: a release after this
+                 * point leaves what is cached now untrusted. */
+                epoch = cache_epoch;
+                c = bpf_cgrp_storage_get(&slot_cache, cgrp, NULL, 0);
+                /* The common case: seen before, and nothing released since. */
+                if (c && c->epoch == epoch && abi == SYSREC_ABI_NATIVE &&
+                    (c->seen[(id >> 6) & (SYSREC_NR_WORDS - 1)] & mask))
+                        return 0;
+                rec = record_cached(cgrp, cgid, c, epoch, &c);
+        } else
                 rec = record_of(cgid, &slot);
         if (!rec)
                 return 0;
         cg = &rec->cg;
-
-        abi = syscall_abi(&id, task);
-        if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
-                return 0;
 
         if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, regs, abi, id))
                 return 0;
         if (abi == SYSREC_ABI_NATIVE)
                 record_args(cg, regs, id, atomic_fetch);
 
-        mask = 1ULL << (id & 63);
         word = &cg->bits[abi][(id >> 6) & (SYSREC_NR_WORDS - 1)];
         if (*word & mask)
-                return 0;
+                goto seen;
 
         if (atomic_fetch) {
                 /* Exactly one CPU sees the bit flip and reports it. */
-                if (__sync_fetch_and_or(word, mask) & mask)
-                        return 0;
+                if (!(__sync_fetch_and_or(word, mask) & mask))
+                        emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
         } else {
                 /* No atomic fetch on this kernel: two CPUs racing on one word may lose
                  * a bit here, but each of them emits its event, and user space ORs
                  * the events into the profile. */
                 *word |= mask;
+                emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
         }
-        emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
+
+seen:
+        /* The record has the bit: let the cache skip this syscall from now on. */
+        if (c && abi == SYSREC_ABI_NATIVE && !(cg->flags & SYSREC_CG_GATED) && !is_argsys(id))
+                c->seen[(id >> 6) & (SYSREC_NR_WORDS - 1)] |= mask;
         return 0;
 }
 

@@ -424,13 +424,55 @@ static int slot_alloc(Recorder *r, uint32_t *ret)
         return 0;
 }
 
+/* Write the record of a slot nobody else writes (taken from the free queue,
+ * or being released): through the mapping while an operation has the array
+ * mapped, else with one syscall, so that tracking a few cgroups does not
+ * map the whole array. Through the mapping the record is complete before its
+ * cgroup id is set; the syscall writes both at once, before any hash entry
+ * leads to the slot. */
+static int record_write(Recorder *r, uint32_t slot, uint64_t id, const struct sysrec_cgroup *v)
+{
+        struct sysrec_record rec = { .cgroup = id, .cg = *v };
+
+        if (r->records) {
+                r->records[slot].cg = *v;
+                __atomic_store_n(&r->records[slot].cgroup, id, __ATOMIC_RELEASE);
+                return 0;
+        }
+        if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.records), &slot, &rec, BPF_ANY) < 0)
+                return log_error_errno(negative_errno(), "Failed to write BPF record slot %u: %m", slot);
+        return 0;
+}
+
+/* The recording that owns a slot in use. */
+static int record_owner(Recorder *r, uint32_t slot, uint32_t *ret)
+{
+        struct sysrec_record rec;
+
+        if (r->records) {
+                *ret = r->records[slot].cg.recording;
+                return 0;
+        }
+        if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.records), &slot, &rec) < 0)
+                return log_error_errno(negative_errno(), "Failed to read BPF record slot %u: %m", slot);
+        *ret = rec.cg.recording;
+        return 0;
+}
+
 /* Forget a record, so that its slot can be pushed back. */
 static void record_clear(Recorder *r, uint32_t slot)
 {
-        struct sysrec_record *rec = &r->records[slot];
+        static const struct sysrec_cgroup empty = {};
 
-        __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
-        memset(&rec->cg, 0, sizeof(rec->cg));
+        if (r->records) {
+                __atomic_store_n(&r->records[slot].cgroup, 0, __ATOMIC_RELEASE);
+                memset(&r->records[slot].cg, 0, sizeof(r->records[slot].cg));
+        } else
+                (void)record_write(r, slot, 0, &empty);
+        /* Whatever the programs cached of it (struct sysrec_slot_cache) is not
+         * trusted from here on: a later record of the same cgroup starts with
+         * nothing seen. Before the slot can be reused or the cgroup tracked again. */
+        __atomic_fetch_add(&r->skel->data_cache->cache_epoch, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Track cgroup id with the record v. Returns 1 if added, or -EEXIST with
@@ -438,7 +480,6 @@ static void record_clear(Recorder *r, uint32_t slot)
 static int record_insert(Recorder *r, uint64_t id, const struct sysrec_cgroup *v, uint32_t *ret_slot)
 {
         int fd = bpf_map__fd(r->skel->maps.cgroups), k;
-        struct sysrec_record *rec;
         uint32_t slot;
 
         if (bpf_map_lookup_elem(fd, &id, &slot) == 0)
@@ -446,10 +487,12 @@ static int record_insert(Recorder *r, uint64_t id, const struct sysrec_cgroup *v
         k = slot_alloc(r, &slot);
         if (k < 0)
                 return k;
-        rec = &r->records[slot];
-        rec->cg = *v;
         /* The record is complete before the hash entry points to it. */
-        __atomic_store_n(&rec->cgroup, id, __ATOMIC_RELEASE);
+        k = record_write(r, slot, id, v);
+        if (k < 0) {
+                slot_free(r, slot);
+                return k;
+        }
         if (bpf_map_update_elem(fd, &id, &slot, BPF_NOEXIST) < 0) {
                 k = negative_errno();
                 record_clear(r, slot);
@@ -649,11 +692,11 @@ static void disarm(Recorder *r, uint32_t recording)
         }
 }
 
-static int track_mapped(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
-                        uint32_t *ret_owner)
+int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
+                   uint32_t *ret_owner)
 {
         struct sysrec_cgroup v = { .recording = recording, .flags = flags };
-        uint32_t slot, owner;
+        uint32_t slot, owner = 0;
         int k;
 
         if (recording == 0)
@@ -664,25 +707,15 @@ static int track_mapped(Recorder *r, uint64_t cgroup_id, uint32_t recording, uin
 
         k = record_insert(r, cgroup_id, &v, &slot);
         if (k == -EEXIST) {
-                owner = r->records[slot].cg.recording;
+                k = record_owner(r, slot, &owner);
+                if (k < 0)
+                        return k;
                 if (ret_owner)
                         *ret_owner = owner;
                 return owner == recording ? 0 : -EBUSY;
         }
         if (k < 0 && map_is_empty(r))
                 recorder_detach(r);
-        return k;
-}
-
-int recorder_track(Recorder *r, uint64_t cgroup_id, uint32_t recording, uint32_t flags,
-                   uint32_t *ret_owner)
-{
-        int k = records_get(r);
-
-        if (k < 0)
-                return k;
-        k = track_mapped(r, cgroup_id, recording, flags, ret_owner);
-        records_put(r);
         return k;
 }
 
@@ -718,12 +751,9 @@ int recorder_track_tree(Recorder *r, int cgroup_fd, uint32_t recording, uint32_t
         struct track_ctx c = { .r = r, .recording = recording, .flags = flags, .root = true };
         int k;
 
-        /* One mapping for the whole walk, not one per cgroup. */
-        k = records_get(r);
-        if (k < 0)
-                return k;
+        /* No mapping of the records array: one syscall per new record costs
+         * less than mapping it all, unless the tree has thousands of cgroups. */
         k = cgroup_walk(cgroup_fd, track_one, &c);
-        records_put(r);
         if (k < 0) {
                 if (ret_owner)
                         *ret_owner = c.owner;

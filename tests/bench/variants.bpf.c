@@ -11,9 +11,9 @@
  *   v_now        sysrec's lookup path up to map layout 2: helper cgroup id, .bss
  *                pre-filter, hash map lookup, ABI read through
  *                bpf_probe_read_kernel (BPF_CORE_READ); without its gate and
- *                argument checks. (Layout 3, bpf/sysrec.bpf.c today, is v_btf
- *                with the record one inlined ARRAY lookup away from the slot
- *                that its CGRP_STORAGE caches.)
+ *                argument checks. (bpf/sysrec.bpf.c today is v_btf on the
+ *                path of a syscall seen before: its CGRP_STORAGE caches the
+ *                seen bits, besides the slot of the record in an ARRAY map.)
  *   v_btfabi     v_now, but the ABI read as a plain load from the BTF task pointer
  *   v_storage    helper cgroup id, pre-filter, BPF_MAP_TYPE_CGRP_STORAGE, BTF ABI
  *   v_btf        cgroup and its id from the BTF task pointer (no helper call),

@@ -665,6 +665,36 @@ static void test_retrack(Fixture *f)
         g_assert_cmpuint(syscall_set_count(&s), ==, 0);
 }
 
+static void do_getcpu_sysinfo_twice(ChildCtx *ctx)
+{
+        for (unsigned i = 0; i < 2; i++) {
+                do_getcpu(ctx);
+                do_sysinfo(ctx);
+        }
+}
+
+/* The same cgroup recorded again after a release makes the same syscalls:
+ * the new recording has them, although the cgroup's local storage cached
+ * them as seen for the first one (whose slot may even be the same). */
+static void test_retrack_same_calls(Fixture *f)
+{
+        g_autofree char *x = cg_make(f, "x");
+        uint64_t id = cg_id(f, x);
+        ChildSpec twice = { .first = do_getcpu_sysinfo_twice };
+        SyscallSet s;
+
+        for (uint32_t rec = REC_A; rec <= REC_B + 1; rec++) {
+                g_assert_cmpint(recorder_track(f->recorder, id, rec, 0, NULL), ==, 1);
+                run_child(f, x, &twice);
+                collect(f, rec, &s);
+                assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+                assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+                g_assert_cmpint(recorder_release(f->recorder, rec, &s), ==, 0);
+                assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+                assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
+        }
+}
+
 int main(int argc, char *argv[])
 {
         recorder_test_init(&argc, &argv);
@@ -678,6 +708,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
         recorder_test_add("/sysrec/recorder/map-full", test_map_full);
         recorder_test_add("/sysrec/recorder/retrack", test_retrack);
+        recorder_test_add("/sysrec/recorder/retrack-same-calls", test_retrack_same_calls);
         recorder_test_add("/sysrec/recorder/track-while-creating", test_track_while_creating);
         recorder_test_add("/sysrec/recorder/descendants/new-cgroup", test_descendants_new_cgroup);
         recorder_test_add("/sysrec/recorder/descendants/disabled", test_descendants_disabled);
