@@ -44,6 +44,17 @@ int bus_enter_variant(sd_bus_message *m, const char *what, const char *signature
         return sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, signature);
 }
 
+int bus_read_basic_variant(sd_bus_message *m, const char *what, const char *signature, void *ret,
+                           sd_bus_error *error)
+{
+        int r;
+
+        r = bus_enter_variant(m, what, signature, error);
+        if (r < 0)
+                return r;
+        return sd_bus_message_read_basic(m, signature[0], ret);
+}
+
 int bus_read_labels(sd_bus_message *m, const char *what, unsigned max, char ***ret,
                     sd_bus_error *error)
 {

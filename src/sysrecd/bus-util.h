@@ -31,6 +31,11 @@ extern const sd_bus_error_map sysrec_error_map[];
 int bus_enter_variant(sd_bus_message *m, const char *what, const char *signature,
                       sd_bus_error *error);
 
+/* The same for a variant of one basic type (signature "s", "u", "b", ...), then read
+ * its value into ret; the caller leaves the variant. */
+int bus_read_basic_variant(sd_bus_message *m, const char *what, const char *signature, void *ret,
+                           sd_bus_error *error);
+
 /* Read an a{ss} into a NULL-terminated array of alternating keys and values,
  * validating each as a label key/value and refusing duplicates and more than
  * max pairs. "what" names the argument in errors. */

@@ -39,10 +39,7 @@ static int read_target_entry(sd_bus_message *msg, Manager *m, const char *key, R
         int r;
 
         if (strcmp(key, "cgroup") == 0 || strcmp(key, "unit") == 0) {
-                r = bus_enter_variant(msg, key, "s", error);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_read(msg, "s", &s);
+                r = bus_read_basic_variant(msg, key, "s", &s, error);
                 if (r < 0)
                         return r;
                 t->type = key[0] == 'c' ? TARGET_CGROUP : TARGET_UNIT;
@@ -59,10 +56,7 @@ static int read_target_entry(sd_bus_message *msg, Manager *m, const char *key, R
                 if (!t->cgroup && !t->unit)
                         return -ENOMEM;
         } else if (strcmp(key, "pid") == 0) {
-                r = bus_enter_variant(msg, key, "u", error);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_read(msg, "u", &t->pid);
+                r = bus_read_basic_variant(msg, key, "u", &t->pid, error);
                 if (r < 0)
                         return r;
                 t->type = TARGET_PID;
@@ -122,10 +116,7 @@ static int read_bool_option(sd_bus_message *msg, const char *key, bool *ret, sd_
 {
         int b, r;
 
-        r = bus_enter_variant(msg, key, "b", error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(msg, "b", &b);
+        r = bus_read_basic_variant(msg, key, "b", &b, error);
         if (r < 0)
                 return r;
         *ret = b;
@@ -140,10 +131,7 @@ static int read_base_profile_option(sd_bus_message *msg, const char *key, Record
         const char *s;
         int r;
 
-        r = bus_enter_variant(msg, key, "s", error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(msg, "s", &s);
+        r = bus_read_basic_variant(msg, key, "s", &s, error);
         if (r < 0)
                 return r;
         r = base_profile_load(s, &o->base_profile_set, NULL, &err);
