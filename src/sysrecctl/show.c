@@ -51,12 +51,7 @@ void recording_info_done(RecordingInfo *i)
         free(i->state);
         free(i->target);
         free(i->profile_path);
-        for (size_t k = 0; k < i->n_abis; k++) {
-                free(i->abis[k]);
-                strv_free(i->syscalls[k]);
-        }
-        free(i->abis);
-        free(i->syscalls);
+        syscall_lists_done(&i->syscalls);
 }
 
 static int read_syscalls(sd_bus *bus, const char *path, RecordingInfo *info, sd_bus_error *e)
@@ -67,29 +62,7 @@ static int read_syscalls(sd_bus *bus, const char *path, RecordingInfo *info, sd_
         r = sd_bus_get_property(bus, "org.sysrec1", path, RECORDING_IFACE, "Syscalls", e, &reply, "a{sas}");
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(reply, 'a', "{sas}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(reply, 'e', "sas")) > 0) {
-                const char *abi;
-                char **names = NULL;
-
-                r = sd_bus_message_read(reply, "s", &abi);
-                if (r >= 0)
-                        r = sd_bus_message_read_strv(reply, &names);
-                if (r < 0)
-                        return r;
-                info->abis = realloc(info->abis, sizeof(char *) * (info->n_abis + 1));
-                info->syscalls = realloc(info->syscalls, sizeof(char **) * (info->n_abis + 1));
-                if (!info->abis || !info->syscalls)
-                        return -ENOMEM;
-                info->abis[info->n_abis] = strdup(abi);
-                info->syscalls[info->n_abis++] = names;
-                r = sd_bus_message_exit_container(reply);
-                if (r < 0)
-                        return r;
-        }
-        return r;
+        return syscall_lists_read(&info->syscalls, reply, NULL, NULL);
 }
 
 int recording_info_get(sd_bus *bus, const char *name, bool syscalls, RecordingInfo *info, sd_bus_error *e)
@@ -142,13 +115,13 @@ json_object *recording_info_to_json(const RecordingInfo *i)
         json_object_object_add(o, "started_usec", json_object_new_uint64(i->started));
         json_object_object_add(o, "stopped_usec", json_object_new_uint64(i->stopped));
         json_object_object_add(o, "profile_path", json_object_new_string(strempty(i->profile_path)));
-        if (i->abis) {
+        if (i->syscalls.abis) {
                 json_object *s = json_object_new_object();
-                for (size_t k = 0; k < i->n_abis; k++) {
+                for (size_t k = 0; k < i->syscalls.n; k++) {
                         json_object *a = json_object_new_array();
-                        for (char **n = i->syscalls[k]; n && *n; n++)
+                        for (char **n = i->syscalls.names[k]; n && *n; n++)
                                 json_object_array_add(a, json_object_new_string(*n));
-                        json_object_object_add(s, i->abis[k], a);
+                        json_object_object_add(s, i->syscalls.abis[k], a);
                 }
                 json_object_object_add(o, "syscalls", s);
         }
@@ -291,10 +264,10 @@ static void add_groups_json(json_object *o, const RecordingInfo *info)
 {
         json_object *groups = json_object_new_object(), *risky = json_object_new_object();
 
-        for (size_t k = 0; k < info->n_abis; k++) {
+        for (size_t k = 0; k < info->syscalls.n; k++) {
                 json_object *per = json_object_new_object(), *r = json_object_new_array();
 
-                for (char **s = info->syscalls[k]; s && *s; s++) {
+                for (char **s = info->syscalls.names[k]; s && *s; s++) {
                         size_t g = group_index(*s);
                         const char *gname = g < ELEMENTSOF(syscall_groups) ? syscall_groups[g].name : "";
                         json_object *list;
@@ -307,8 +280,8 @@ static void add_groups_json(json_object *o, const RecordingInfo *info)
                         if (is_risky(*s))
                                 json_object_array_add(r, json_object_new_string(*s));
                 }
-                json_object_object_add(groups, info->abis[k], per);
-                json_object_object_add(risky, info->abis[k], r);
+                json_object_object_add(groups, info->syscalls.abis[k], per);
+                json_object_object_add(risky, info->syscalls.abis[k], r);
         }
         json_object_object_add(o, "groups", groups);
         json_object_object_add(o, "risky", risky);
@@ -367,13 +340,13 @@ static void print_summary(const RecordingInfo *info)
         printf("%u\n", info->processes);
         print_field(fields[FIELD_SYSCALLS], width);
         printf("%u", info->count);
-        for (size_t k = 0; k < info->n_abis; k++) {
+        for (size_t k = 0; k < info->syscalls.n; k++) {
                 size_t c = 0;
-                for (char **n = info->syscalls[k]; n && *n; n++)
+                for (char **n = info->syscalls.names[k]; n && *n; n++)
                         c++;
-                printf("%s%s: %zu", k == 0 ? " (" : ", ", info->abis[k], c);
+                printf("%s%s: %zu", k == 0 ? " (" : ", ", info->syscalls.abis[k], c);
         }
-        printf("%s\n", info->n_abis ? ")" : "");
+        printf("%s\n", info->syscalls.n ? ")" : "");
         if (info->profile_path && info->profile_path[0]) {
                 print_field(fields[FIELD_PROFILE], width);
                 printf("%s\n", info->profile_path);
@@ -407,14 +380,14 @@ int verb_show(int argc, char *argv[])
                 return EXIT_OK;
         }
         print_summary(&info);
-        if (arg.legend && info.n_abis > 0) {
+        if (arg.legend && info.syscalls.n > 0) {
                 putchar('\n');
                 /* TRANSLATORS: %s is a version of systemd, e.g. "252". */
                 printf(_("Groups as in systemd-analyze syscall-filter (systemd %s); each syscall under the "
                          "first group that has it.\n"), SYSCALL_GROUPS_SYSTEMD_VERSION);
         }
-        for (size_t k = 0; k < info.n_abis; k++) {
-                r = print_abi(info.abis[k], info.syscalls[k]);
+        for (size_t k = 0; k < info.syscalls.n; k++) {
+                r = print_abi(info.syscalls.abis[k], info.syscalls.names[k]);
                 if (r < 0)
                         return EXIT_FAIL;
         }

@@ -66,14 +66,24 @@ int check_name_arg(const char *name);
 /* Print JSON as --json= asks. */
 void json_print(json_object *o);
 
+/* A recording's Syscalls property (syscall-lists.c): per ABI, a NULL-terminated list. */
+typedef struct SyscallLists {
+        char **abis;     /* ABI names */
+        char ***names;   /* per ABI, NULL-terminated */
+        size_t n;
+} SyscallLists;
+typedef void (*syscall_new_cb_t)(const char *abi, const char *name, void *userdata);
+/* Read an a{sas} at m's position: each ABI's list replaces the one held; on_new
+ * (optional) is called for every name the held list did not have. */
+int syscall_lists_read(SyscallLists *l, sd_bus_message *m, syscall_new_cb_t on_new, void *userdata);
+void syscall_lists_done(SyscallLists *l);
+
 /* A recording's properties, as list and show print them. */
 typedef struct RecordingInfo {
         char *name, *state, *target, *profile_path;
         uint32_t count, cgroups, processes;
         uint64_t started, stopped;
-        char **abis;          /* ABI names */
-        char ***syscalls;     /* per ABI, NULL-terminated */
-        size_t n_abis;
+        SyscallLists syscalls;
 } RecordingInfo;
 void recording_info_done(RecordingInfo *i);
 /* With syscalls, also the Syscalls property. NoSuchRecording in e. */

@@ -31,9 +31,7 @@ struct Progress {
         unsigned rows, cols; /* PROGRESS_BOTTOM: the terminal's size */
         bool drawn;
 
-        char **abis;        /* ABIs seen, with the names known per ABI */
-        char ***known;
-        size_t n_abis;
+        SyscallLists known; /* per ABI, the names seen */
         char latest[96];    /* newest syscall names, for the bottom line */
 
         uint32_t syscalls, processes, cgroups;
@@ -47,38 +45,6 @@ static bool terminal_usable(FILE *f)
         return isatty(fileno(f)) && !(term && strcmp(term, "dumb") == 0);
 }
 
-static char ***known_for_abi(Progress *p, const char *abi)
-{
-        char **na;
-        char ***nk;
-
-        for (size_t i = 0; i < p->n_abis; i++)
-                if (strcmp(p->abis[i], abi) == 0)
-                        return &p->known[i];
-        na = realloc(p->abis, sizeof(char *) * (p->n_abis + 1));
-        if (!na)
-                return NULL;
-        p->abis = na;
-        nk = realloc(p->known, sizeof(char **) * (p->n_abis + 1));
-        if (!nk)
-                return NULL;
-        p->known = nk;
-        p->abis[p->n_abis] = strdup(abi);
-        if (!p->abis[p->n_abis])
-                return NULL;
-        p->known[p->n_abis] = NULL;
-        return &p->known[p->n_abis++];
-}
-
-static bool strv_contains(char **l, const char *s)
-{
-        for (; l && *l; l++)
-                if (strcmp(*l, s) == 0)
-                        return true;
-        return false;
-}
-
-/* "12 syscalls, 4 processes, 1 cgroup", each count with its own plural. */
 static void status_text(Progress *p, char *buf, size_t size)
 {
         char syscalls[48], processes[48], cgroups[48];
@@ -123,8 +89,10 @@ static void status_draw(Progress *p)
         fflush(p->out);
 }
 
-static void note_new_syscall(Progress *p, const char *abi, const char *name)
+static void note_new_syscall(const char *abi, const char *name, void *userdata)
 {
+        Progress *p = userdata;
+
         if (p->style == PROGRESS_BOTTOM) {
                 /* Newest first, cut to what fits. */
                 char buf[sizeof(p->latest)];
@@ -149,34 +117,7 @@ static int read_syscalls(Progress *p, sd_bus_message *m)
 
         r = sd_bus_message_enter_container(m, 'v', "a{sas}");
         if (r >= 0)
-                r = sd_bus_message_enter_container(m, 'a', "{sas}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, 'e', "sas")) > 0) {
-                _cleanup_strv_free_ char **names = NULL;
-                const char *abi;
-                char ***known;
-
-                r = sd_bus_message_read(m, "s", &abi);
-                if (r >= 0)
-                        r = sd_bus_message_read_strv(m, &names);
-                if (r < 0)
-                        return r;
-                known = known_for_abi(p, abi);
-                if (!known)
-                        return -ENOMEM;
-                for (char **n = names; *n; n++)
-                        if (!strv_contains(*known, *n))
-                                note_new_syscall(p, abi, *n);
-                strv_free(*known);
-                *known = TAKE_PTR(names);
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+                r = syscall_lists_read(&p->known, m, note_new_syscall, p);
         if (r >= 0)
                 r = sd_bus_message_exit_container(m);
         return r;
@@ -402,12 +343,7 @@ Progress *progress_free(Progress *p)
                 return NULL;
         sd_bus_slot_unref(p->slot);
         sd_bus_unref(p->bus);
-        for (size_t i = 0; i < p->n_abis; i++) {
-                free(p->abis[i]);
-                strv_free(p->known[i]);
-        }
-        free(p->abis);
-        free(p->known);
+        syscall_lists_done(&p->known);
         free(p->state);
         free(p->profile_path);
         free(p->path);
