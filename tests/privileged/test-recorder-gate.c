@@ -115,18 +115,26 @@ static void test_arm(Fixture *f)
         g_assert_cmpint(recorder_arm(f->recorder, work_id, "svc.service", REC_B, 0), ==, 0);
 }
 
+/* Track cgroup "work" gated (skip-runtime-setup) as REC_A, run spec's child
+ * in it and collect what was recorded. */
+static void record_gated_child(Fixture *f, const ChildSpec *spec, SyscallSet *ret)
+{
+        g_autofree char *work = cg_make(f, "work");
+
+        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, SYSREC_CG_GATED, NULL), ==, 1);
+        run_child(f, work, spec);
+        collect(f, REC_A, ret);
+}
+
 /* skip-runtime-setup without a seccomp filter: what a cgroup does before its
  * first execve (the runtime's set-up) is not recorded; from the execve on,
  * everything is (here a 32-bit program). */
 static void test_gated_exec(Fixture *f)
 {
-        g_autofree char *work = cg_make(f, "work");
         ChildSpec spec = { .first = do_getcpu, .handshake = true, .work = do_exec_compat32 };
         SyscallSet s;
 
-        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, SYSREC_CG_GATED, NULL), ==, 1);
-        run_child(f, work, &spec);
-        collect(f, REC_A, &s);
+        record_gated_child(f, &spec, &s);
         assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
         assert_not_recorded(&s, SYSREC_ABI_NATIVE, "read"); /* the handshake */
         assert_recorded(&s, SYSREC_ABI_NATIVE, "execve");
@@ -138,13 +146,10 @@ static void test_gated_exec(Fixture *f)
  * starts at the filter install, the exact point from which it will apply. */
 static void test_gated_filter(Fixture *f)
 {
-        g_autofree char *work = cg_make(f, "work");
         ChildSpec spec = { .first = do_getcpu, .work = do_filter_then_sysinfo };
         SyscallSet s;
 
-        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, SYSREC_CG_GATED, NULL), ==, 1);
-        run_child(f, work, &spec);
-        collect(f, REC_A, &s);
+        record_gated_child(f, &spec, &s);
         assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
         assert_recorded(&s, SYSREC_ABI_NATIVE, "seccomp");
         assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
@@ -155,13 +160,10 @@ static void test_gated_filter(Fixture *f)
  * process of the same cgroup does next is no call the profile must allow. */
 static void test_gated_filter_unfiltered_task(Fixture *f)
 {
-        g_autofree char *work = cg_make(f, "work");
         ChildSpec spec = { .first = do_getcpu, .work = do_fork_filter_then_parent_uname };
         SyscallSet s;
 
-        g_assert_cmpint(recorder_track(f->recorder, cg_id(f, work), REC_A, SYSREC_CG_GATED, NULL), ==, 1);
-        run_child(f, work, &spec);
-        collect(f, REC_A, &s);
+        record_gated_child(f, &spec, &s);
         assert_recorded(&s, SYSREC_ABI_NATIVE, "seccomp");
         assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
         assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
