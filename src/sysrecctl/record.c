@@ -250,16 +250,24 @@ static int wait_exit_with_progress(RecordContext *c, Progress *progress)
 
 static int daemon_start(RecordContext *c, sd_bus_error *e)
 {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int r;
 
-        if (arg.base_profile)
-                return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager",
-                                          "StartRecording", e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s",
-                                          c->cg_path, 2, "arguments", "b", (int)arg.arguments, "base-profile",
-                                          "s", arg.base_profile);
-        return sd_bus_call_method(c->bus, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager", "StartRecording",
-                                  e, &reply, "sa{sv}a{sv}", c->name, 1, "cgroup", "s", c->cg_path, 1,
-                                  "arguments", "b", (int)arg.arguments);
+        r = sd_bus_message_new_method_call(c->bus, &m, "org.sysrec1", "/org/sysrec1", "org.sysrec1.Manager",
+                                           "StartRecording");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sa{sv}", c->name, 1, "cgroup", "s", c->cg_path);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "{sv}");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "{sv}", "arguments", "b", (int)arg.arguments);
+        if (r >= 0 && arg.base_profile)
+                r = sd_bus_message_append(m, "{sv}", "base-profile", "s", arg.base_profile);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return r;
+        return sd_bus_call(c->bus, m, 0, e, &reply);
 }
 
 static int daemon_finish(RecordContext *c, char **ret_profile)
