@@ -145,31 +145,13 @@ fi
 
 # ---------------------------------------------------------------------------------------
 echo "== (d) merge, diff, verify; i386 + x86-64"
-[[ -x "$WORKLOAD32" ]] || fail "$WORKLOAD32 built (gcc -m32 -static)"
 rec() { # rec NAME OUT CMD...: sysrecctl record through sysrecd
     local name=$1 out=$2
     shift 2
     "$SYSRECCTL" record --daemon -q -n "$name" -o "$out" -- "$@" >"$out.log" 2>&1
 }
-rec c32 "$WORK/c32.json" "$WORKLOAD32"
-expect_eq "i386 program recorded: architectures, and getppid/uname allowed" \
-    "$(jq -c .architectures "$WORK/c32.json") $(grep -c ok "$WORK/c32.json.log")" \
-    '["SCMP_ARCH_X86_64","SCMP_ARCH_X86"] 1'
-rec mix "$WORK/mix.json" sh -c "$WORKLOAD net && $WORKLOAD32"
 rec net2 "$WORK/net2.json" "$WORKLOAD" net
 rec netunix "$WORK/netunix.json" "$WORKLOAD" net --probe unix
-"$SYSRECCTL" merge -q -o "$WORK/union.json" "$WORK/net.json" "$WORK/c32.json"
-expect_eq "merge net.json c32.json: both ABIs, bind and i386-only names" \
-    "$(jq -c .architectures "$WORK/union.json") $(has bind "$(profile_names "$WORK/union.json")" && echo bind)" \
-    '["SCMP_ARCH_X86_64","SCMP_ARCH_X86"] bind'
-RC=0
-"$SYSRECCTL" diff "$WORK/net.json" "$WORK/union.json" >"$WORK/diff.out" 2>&1 || RC=$?
-if ((RC == 1)) && grep -q '^x86:$' "$WORK/diff.out" && grep -q '^  + getppid$' "$WORK/diff.out" &&
-    grep -q '^  + uname$' "$WORK/diff.out"; then
-    pass "diff net union: exit 1, the i386 calls listed under x86 ($(grep -c '^  [+-]' "$WORK/diff.out") lines)"
-else
-    fail "diff net union: exit 1 with x86: + getppid, + uname" "rc $RC" "$(cat "$WORK/diff.out")"
-fi
 RC=0
 "$SYSRECCTL" diff "$WORK/net.json" "$WORK/net.spo" >"$WORK/diff2.out" 2>&1 || RC=$?
 expect_eq "diff of the oci and spo profiles of one recording: exit 0" "$RC $(tail -1 "$WORK/diff2.out")" \
@@ -181,8 +163,7 @@ if ((RC == 1)) && grep -q '~ socket: +AF_UNIX$' "$WORK/diff3.out" && ! grep -q '
 else
     fail "diff of two runs differing in one socket family shows only ~ socket: +AF_UNIX" "rc $RC" "$(cat "$WORK/diff3.out")"
 fi
-for pair in "union.json net.json 0" "union.json c32.json 0" "mix.json c32.json 0" "c32.json mix.json 1" "net2.json netunix.json 1" \
-    "netunix.json net2.json 0"; do
+for pair in "net2.json netunix.json 1" "netunix.json net2.json 0"; do
     read -r a b want <<<"$pair"
     RC=0
     "$SYSRECCTL" merge --check "$WORK/$a" "$WORK/$b" >"$WORK/check.out" 2>&1 || RC=$?
@@ -191,27 +172,6 @@ done
 "$SYSRECCTL" merge --check "$WORK/net2.json" "$WORK/netunix.json" >"$WORK/check.out" 2>&1
 expect_eq "merge --check net2 netunix names the missing argument (and nothing else)" "$(grep '^missing' "$WORK/check.out")" \
     "missing: x86_64  socket(AF_UNIX)"
-"$SYSRECCTL" merge --check "$WORK/net.json" "$WORK/c32.json" >"$WORK/check.out" 2>&1
-if grep -q '^missing: x86 *getppid$' "$WORK/check.out" && grep -q '^missing: x86 *uname$' "$WORK/check.out"; then
-    pass "merge --check net c32 lists the i386 calls net lacks"
-else
-    fail "merge --check net c32 lists missing: x86 getppid, uname" "$(cat "$WORK/check.out")"
-fi
-"$SYSRECCTL" merge -q -o "$WORK/union2.json" "$WORK/union.json" "$WORK/net.json" "$WORK/c32.json"
-expect_eq "merge is idempotent: union ∪ its inputs = union" "$(cmp "$WORK/union.json" "$WORK/union2.json" && echo same)" same
-
-RC=0
-"$SYSRECCTL" verify --profile="$WORK/net.json" -- "$WORKLOAD32" >"$WORK/v32.out" 2>&1 || RC=$?
-if ((RC == 1)) && grep -q '^  x86 *getppid$' "$WORK/v32.out" && grep -q '^  x86 *uname$' "$WORK/v32.out" &&
-    grep -q '^compat32: ok$' "$WORK/v32.out"; then
-    pass "verify: i386 calls under an x86-64 profile reported per ABI; the program ran unharmed"
-else
-    fail "verify --profile net.json -- fmt-compat32 reports x86 getppid, uname" "rc $RC" "$(cat "$WORK/v32.out")"
-fi
-RC=0
-"$SYSRECCTL" verify --profile="$WORK/union.json" -- "$WORKLOAD32" >"$WORK/v32u.out" 2>&1 || RC=$?
-expect_eq "verify: under the merged profile nothing of the i386 program is denied (exit 0)" \
-    "$RC $(tail -1 "$WORK/v32u.out")" "0 Under '$WORK/union.json' nothing would have been denied."
 RC=0
 "$SYSRECCTL" verify --profile="$WORK/nobind.json" -- "$WORKLOAD" net --probe packet >"$WORK/vnb.out" 2>&1 || RC=$?
 if ((RC == 1)) && grep -q '^  x86_64 *bind$' "$WORK/vnb.out" && grep -q '^  x86_64 *socket(AF_PACKET)$' "$WORK/vnb.out" &&
@@ -220,17 +180,70 @@ if ((RC == 1)) && grep -q '^  x86_64 *bind$' "$WORK/vnb.out" && grep -q '^  x86_
 else
     fail "verify reports bind and socket(AF_PACKET) and lets them run" "rc $RC" "$(cat "$WORK/vnb.out")"
 fi
-RC=0
-"$SYSRECCTL" verify --profile="$WORK/mix.json" -- sh -c "$WORKLOAD net && $WORKLOAD32" >"$WORK/vmix.out" 2>&1 || RC=$?
-expect_eq "verify: the mixed run under its own recording: nothing denied" "$RC $(tail -1 "$WORK/vmix.out")" \
-    "0 Under '$WORK/mix.json' nothing would have been denied."
-"$SYSRECCTL" merge -q --format=bpf -o "$WORK/union.bpf" "$WORK/union.json"
-"$SYSRECCTL" merge -q --format=bpf -o "$WORK/netonly.bpf" "$WORK/net.json"
-RC=0
-bwrap_run "$WORK/union.bpf" "$WORKLOAD32" >"$WORK/bw32.out" 2>&1 || RC=$?
-expect_eq "bwrap enforces the merged profile: the i386 program runs" "$RC $(cat "$WORK/bw32.out")" "0 compat32: ok"
-RC=0
-bwrap_run "$WORK/netonly.bpf" "$WORKLOAD32" >"$WORK/bw32n.out" 2>&1 || RC=$?
-expect_eq "bwrap: under the x86-64-only profile the i386 program is killed (SIGSYS, 128+31)" "$RC" 159
+if kernel_runs_i386 "$WORKLOAD32"; then
+    rec c32 "$WORK/c32.json" "$WORKLOAD32"
+    expect_eq "i386 program recorded: architectures, and getppid/uname allowed" \
+        "$(jq -c .architectures "$WORK/c32.json") $(grep -c ok "$WORK/c32.json.log")" \
+        '["SCMP_ARCH_X86_64","SCMP_ARCH_X86"] 1'
+    rec mix "$WORK/mix.json" sh -c "$WORKLOAD net && $WORKLOAD32"
+    "$SYSRECCTL" merge -q -o "$WORK/union.json" "$WORK/net.json" "$WORK/c32.json"
+    expect_eq "merge net.json c32.json: both ABIs, bind and i386-only names" \
+        "$(jq -c .architectures "$WORK/union.json") $(has bind "$(profile_names "$WORK/union.json")" && echo bind)" \
+        '["SCMP_ARCH_X86_64","SCMP_ARCH_X86"] bind'
+    RC=0
+    "$SYSRECCTL" diff "$WORK/net.json" "$WORK/union.json" >"$WORK/diff.out" 2>&1 || RC=$?
+    if ((RC == 1)) && grep -q '^x86:$' "$WORK/diff.out" && grep -q '^  + getppid$' "$WORK/diff.out" &&
+        grep -q '^  + uname$' "$WORK/diff.out"; then
+        pass "diff net union: exit 1, the i386 calls listed under x86 ($(grep -c '^  [+-]' "$WORK/diff.out") lines)"
+    else
+        fail "diff net union: exit 1 with x86: + getppid, + uname" "rc $RC" "$(cat "$WORK/diff.out")"
+    fi
+    for pair in "union.json net.json 0" "union.json c32.json 0" "mix.json c32.json 0" "c32.json mix.json 1"; do
+        read -r a b want <<<"$pair"
+        RC=0
+        "$SYSRECCTL" merge --check "$WORK/$a" "$WORK/$b" >"$WORK/check.out" 2>&1 || RC=$?
+        expect_eq "merge --check $a $b: exit $want" "$RC" "$want"
+    done
+    "$SYSRECCTL" merge --check "$WORK/net.json" "$WORK/c32.json" >"$WORK/check.out" 2>&1
+    if grep -q '^missing: x86 *getppid$' "$WORK/check.out" && grep -q '^missing: x86 *uname$' "$WORK/check.out"; then
+        pass "merge --check net c32 lists the i386 calls net lacks"
+    else
+        fail "merge --check net c32 lists missing: x86 getppid, uname" "$(cat "$WORK/check.out")"
+    fi
+    "$SYSRECCTL" merge -q -o "$WORK/union2.json" "$WORK/union.json" "$WORK/net.json" "$WORK/c32.json"
+    expect_eq "merge is idempotent: union ∪ its inputs = union" "$(cmp "$WORK/union.json" "$WORK/union2.json" && echo same)" same
+
+    RC=0
+    "$SYSRECCTL" verify --profile="$WORK/net.json" -- "$WORKLOAD32" >"$WORK/v32.out" 2>&1 || RC=$?
+    if ((RC == 1)) && grep -q '^  x86 *getppid$' "$WORK/v32.out" && grep -q '^  x86 *uname$' "$WORK/v32.out" &&
+        grep -q '^compat32: ok$' "$WORK/v32.out"; then
+        pass "verify: i386 calls under an x86-64 profile reported per ABI; the program ran unharmed"
+    else
+        fail "verify --profile net.json -- fmt-compat32 reports x86 getppid, uname" "rc $RC" "$(cat "$WORK/v32.out")"
+    fi
+    RC=0
+    "$SYSRECCTL" verify --profile="$WORK/union.json" -- "$WORKLOAD32" >"$WORK/v32u.out" 2>&1 || RC=$?
+    expect_eq "verify: under the merged profile nothing of the i386 program is denied (exit 0)" \
+        "$RC $(tail -1 "$WORK/v32u.out")" "0 Under '$WORK/union.json' nothing would have been denied."
+    RC=0
+    "$SYSRECCTL" verify --profile="$WORK/mix.json" -- sh -c "$WORKLOAD net && $WORKLOAD32" >"$WORK/vmix.out" 2>&1 || RC=$?
+    expect_eq "verify: the mixed run under its own recording: nothing denied" "$RC $(tail -1 "$WORK/vmix.out")" \
+        "0 Under '$WORK/mix.json' nothing would have been denied."
+    "$SYSRECCTL" merge -q --format=bpf -o "$WORK/union.bpf" "$WORK/union.json"
+    "$SYSRECCTL" merge -q --format=bpf -o "$WORK/netonly.bpf" "$WORK/net.json"
+    RC=0
+    bwrap_run "$WORK/union.bpf" "$WORKLOAD32" >"$WORK/bw32.out" 2>&1 || RC=$?
+    expect_eq "bwrap enforces the merged profile: the i386 program runs" "$RC $(cat "$WORK/bw32.out")" "0 compat32: ok"
+    RC=0
+    bwrap_run "$WORK/netonly.bpf" "$WORKLOAD32" >"$WORK/bw32n.out" 2>&1 || RC=$?
+    expect_eq "bwrap: under the x86-64-only profile the i386 program is killed (SIGSYS, 128+31)" "$RC" 159
+
+else
+    for d in "i386 program recorded" "merge with an i386 recording" "diff against it" \
+        "merge --check of i386 recordings (5)" "verify of the i386 program (3)" "bwrap runs it under the merged profile" \
+        "bwrap kills it under an x86-64-only profile"; do
+        skip_kernel "$d" "$I386_UNAVAILABLE"
+    done
+fi
 
 check_summary

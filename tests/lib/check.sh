@@ -7,7 +7,9 @@
 #   pass DESC / fail DESC [DETAIL...]      one line per check; counted in PASSED, FAILED
 #   expect_eq DESC GOT WANT                GOT equals WANT
 #   expect_true DESC CMD... / expect_false DESC CMD...
-#   check_summary                          print "N passed, N failed"; fail if any failed
+#   skip_kernel DESC REASON                a check this kernel cannot run (REASON says what it
+#                                          lacks): `SKIP (kernel): DESC`, counted in SKIPPED
+#   check_summary                          print "N passed, N failed[, N skipped]"; fail if any failed
 #
 # It does not change shell options. Sourcing it again does not reset the counters.
 
@@ -18,6 +20,7 @@ _SYSREC_CHECK_SH=1
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 
 pass() {
     PASSED=$((PASSED + 1))
@@ -52,7 +55,35 @@ expect_false() {
     if "$@"; then fail "$desc" "succeeded: $*"; else pass "$desc"; fi
 }
 
+# skip_kernel DESC REASON: only for what the running kernel cannot do (a feature
+# switched off or not built in), found out by trying it; never for missing
+# privileges or tools. tests/run-all.sh lists these skips; they do not fail CI.
+skip_kernel() {
+    SKIPPED=$((SKIPPED + 1))
+    echo "SKIP (kernel): $1 — $2"
+}
+
+# kernel_runs_i386 PROG: does the running kernel run the static i386 program PROG
+# (exit 0)? When its exec fails with ENOEXEC (32-bit emulation switched off), returns 1
+# with the reason in I386_UNAVAILABLE, for skip_kernel. A missing PROG, or one that runs
+# and fails, is a failed check.
+I386_UNAVAILABLE=
+kernel_runs_i386() {
+    local err
+    if [[ ! -x "$1" ]]; then
+        fail "$1 is built (gcc -m32 -static)"
+        return 1
+    fi
+    err=$("$1" 2>&1 >/dev/null) && return 0
+    if [[ "$err" == *"Exec format error"* ]]; then
+        I386_UNAVAILABLE="this kernel runs no i386 programs (exec: Exec format error; 32-bit emulation off, ia32_emulation=on would enable it)"
+        return 1
+    fi
+    fail "$1 runs" "$err"
+    return 1
+}
+
 check_summary() {
-    echo "$PASSED passed, $FAILED failed"
+    echo "$PASSED passed, $FAILED failed$( ((SKIPPED == 0)) || echo ", $SKIPPED skipped (kernel)")"
     ((FAILED == 0))
 }

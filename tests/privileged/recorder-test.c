@@ -462,6 +462,43 @@ void do_exec_compat32(ChildCtx *ctx)
         _exit(124);
 }
 
+void do_exec_true(ChildCtx *ctx)
+{
+        char *const argv[] = { (char *)"true", NULL };
+        char *const envp[] = { NULL };
+
+        execve("/bin/true", argv, envp);
+        _exit(124);
+}
+
+bool kernel_runs_i386(void)
+{
+        static int cached = -1;
+        int status;
+        pid_t pid;
+
+        if (cached >= 0)
+                return cached;
+        if (access(COMPAT32_PATH, X_OK) < 0)
+                g_error("%s: %s", COMPAT32_PATH, g_strerror(errno));
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                char *const argv[] = { (char *)COMPAT32_PATH, NULL };
+                char *const envp[] = { NULL };
+
+                execve(COMPAT32_PATH, argv, envp);
+                _exit(errno == ENOEXEC ? 125 : 124);
+        }
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status));
+        if (WEXITSTATUS(status) == 125)
+                return (cached = 0);
+        if (WEXITSTATUS(status) != 0)
+                g_error("%s failed outside any recording: exit status %d", COMPAT32_PATH, WEXITSTATUS(status));
+        return (cached = 1);
+}
+
 /* ---- Assertions ---- */
 
 int nr_of(unsigned abi, const char *name)
@@ -536,6 +573,20 @@ const struct sysrec_event *find_syscall_event(Fixture *f, uint64_t cgroup, unsig
 void recorder_test_add(const char *path, case_fn_t fn)
 {
         g_test_add(path, Fixture, (gconstpointer)(uintptr_t)fn, fixture_setup, run_case, fixture_teardown);
+}
+
+static void skip_i386(void)
+{
+        g_test_skip("kernel: runs no i386 programs (exec: Exec format error; 32-bit emulation is off)");
+}
+
+void recorder_test_add_i386(const char *path, case_fn_t fn)
+{
+        /* Asked in the parent only: a subprocess runs the one case it was given. */
+        if (g_test_subprocess() || kernel_runs_i386())
+                recorder_test_add(path, fn);
+        else
+                g_test_add_func(path, skip_i386);
 }
 
 void recorder_test_init(int *argc, char ***argv)
