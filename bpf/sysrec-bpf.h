@@ -93,30 +93,28 @@ struct sysrec_cgroup {
  * __u32 slot) says which cgroups are tracked and where their record is; both
  * outlive the cgroup, until user space releases its recording. A slot is in
  * use while cgroup is not 0 (cgroup ids never are); a record is only trusted
- * when cgroup is the id that led to it, so that a slot cached in a cgroup's
- * local storage, or reused after a release, can never mix two cgroups. */
+ * when cgroup is the id that led to it, so that a slot named by a stale way
+ * of the ways table, or reused after a release, can never mix two cgroups. */
 struct sysrec_record {
         __u64 cgroup;
         struct sysrec_cgroup cg;
 };
 
-/* Value of the cgroup local storage (Linux >= 6.2): a cache of the cgroup's
- * record, so that the hot path of a recorded task that makes a syscall it
- * made before touches neither the hash map nor the record. It holds the
- * record's slot and a copy of the native bits already set in the record,
- * valid while the program's cache_epoch (bumped by user space whenever it
- * forgets a record) equals epoch. A copied bit is only set after the record's
- * own bit, never for the syscalls whose arguments are recorded on every call,
- * and never for a skip-runtime-setup cgroup (its gate may clear its bits).
- * epoch never changes in an element: an element of an older epoch is
- * deleted and a new one created, so that a CPU still writing into the old
- * one cannot mark a bit as seen for the cgroup's next record. Not pinned: a
- * new instance starts with an empty cache. */
-struct sysrec_slot_cache {
-        __u32 slot;
-        __u32 pad;
-        __u64 epoch;
-        __u64 seen[SYSREC_NR_WORDS];
+/* A bucket of the "ways" lookup table (an ARRAY map, not pinned): up to
+ * SYSREC_WAYS tracked cgroups whose id hashes to the bucket, each with its
+ * slot in "records", in one 64-byte cache line. It lets the hot path go from
+ * a cgroup id to its record with plain loads, no helper call. The programs
+ * fill it from the "cgroups" hash map on a cgroup's first syscall and take
+ * over a way whose entry no longer leads to its cgroup's record; a way is
+ * only trusted when the record it names holds the same cgroup id, so an
+ * entry left behind by a released cgroup, or one read halfway through its
+ * update, is never used. A new instance starts with an empty table. */
+#define SYSREC_WAYS 4
+
+struct sysrec_ways {
+        __u64 cgroup[SYSREC_WAYS]; /* 0: free */
+        __u32 slot[SYSREC_WAYS];
+        __u32 pad[SYSREC_WAYS];
 };
 
 /* Longest cgroup directory name that can be armed (a unit name is at most 255). */

@@ -7,25 +7,26 @@
  *
  * Hot path for tasks nobody records: the cgroup id (plain loads through the
  * BTF task pointer in tp_btf programs, a helper call in raw_tp ones) and one
- * load from a counting filter in .bss. On a filter hit, the cgroup's local
- * storage (Linux >= 6.2) says whether the syscall was seen before: the
- * common case of a recorded task ends there. Otherwise the cgroup's slot in
- * the "records" array comes from that storage or from the "cgroups" hash
- * map; array lookups are inlined by the verifier.
+ * load from a counting filter in .bss. On a filter hit, tp_btf programs find
+ * the cgroup's record through the "ways" table (a bucket of cgroup ids and
+ * slots in an ARRAY map) and the "records" array, whose lookups the verifier
+ * inlines: no helper call between the syscall and its bit. A syscall the
+ * cgroup made before ends there. The "cgroups" hash map (id -> slot) is the
+ * authority; it is asked on a cgroup's first syscall, and whenever the table
+ * has no valid way for it, which then gets one.
  *
  * Why records live in an array and not in the cgroup's local storage: local
  * storage is freed with the cgroup, and a container that lived 10 ms must
  * still be in its recording's profile. The array slot (with the hash entry
- * that names it) survives rmdir until user space releases the recording; the
- * local storage only caches "this cgroup's record is in slot N and has these
- * bits set", filled on a cgroup's recorded syscalls. The slot is checked
- * against the id stored in the record; the bits are trusted only while
- * nothing was released since they were copied (cache_epoch, see struct
- * sysrec_slot_cache), so a cgroup recorded again later misses nothing.
+ * that names it) survives rmdir until user space releases the recording.
+ * The ways table only says "cgroup C's record is in slot N"; a way is used
+ * only if slot N's record holds C, so a stale one (its cgroup released, or
+ * the slot reused) is never trusted, and nothing is cached besides the slot:
+ * whether a syscall was seen is read from the record itself.
  *
- * Each program exists as tp_btf (preferred; with and without the local
- * storage cache) and raw_tp (fallback for kernels that cannot attach tp_btf
- * or lack atomic fetch operations); user space loads one flavour.
+ * Each program exists as tp_btf (preferred) and raw_tp (fallback for kernels
+ * that cannot attach tp_btf or lack atomic operations; it asks the hash map
+ * on every recorded syscall); user space loads one flavour.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -50,6 +51,11 @@ const volatile __u32 gate_nr[_SYSREC_ABI_MAX][_SYSREC_GATE_MAX];
 const volatile __u32 argsys_nr[_SYSREC_ARGSYS_MAX];
 /* clone3's namespace flags are read from user memory into clone_flags. */
 const volatile __u32 clone3_nr;
+/* The same syscalls as a bitmap, for the hot path; set before load. */
+const volatile __u64 argsys_bits[SYSREC_NR_WORDS];
+
+/* 64 - log2(buckets of "ways"); set before load with the map's size. */
+const volatile __u32 ways_shift = 64 - 15;
 
 #define CLONE_NS_FLAGS 0x7E020080ULL /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME */
 
@@ -62,11 +68,6 @@ __u64 dropped_events;
 
 /* New cgroups below tracked ones that did not fit in the map. */
 __u64 lost_cgroups;
-
-/* Bumped by user space each time it forgets a record: the bits cached in
- * cgroup local storage under an older value are not trusted any more. Not
- * in .bss, which is pinned with its layout, while the cache is not. */
-__u64 cache_epoch SEC(".data.cache");
 
 /* Set by user space once it has put every slot in free_slots (the flag is
  * pinned with the maps, so a new instance knows not to do it again). */
@@ -100,14 +101,14 @@ struct {
         __type(value, __u32);
 } free_slots SEC(".maps");
 
-/* The slot and seen bits of a cgroup, cached in the cgroup (not created
- * without CGRP_STORAGE, with the program that uses it). */
+/* Tracked cgroups again, by hash bucket of their id (struct sysrec_ways),
+ * for the tp_btf hot path. Sized by user space before load. */
 struct {
-        __uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
-        __uint(map_flags, BPF_F_NO_PREALLOC);
-        __type(key, int);
-        __type(value, struct sysrec_slot_cache);
-} slot_cache SEC(".maps");
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 32768);
+        __type(key, __u32);
+        __type(value, struct sysrec_ways);
+} ways SEC(".maps");
 
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -128,9 +129,14 @@ struct {
         __type(value, struct sysrec_armed_key);
 } scratch_key SEC(".maps");
 
+static __always_inline __u64 id_hash(__u64 id)
+{
+        return id * 0x9E3779B97F4A7C15ULL;
+}
+
 static __always_inline __u32 filter_slot(__u64 id)
 {
-        return (__u32)((id * 0x9E3779B97F4A7C15ULL) >> (64 - SYSREC_FILTER_BITS));
+        return (__u32)(id_hash(id) >> (64 - SYSREC_FILTER_BITS));
 }
 
 static __always_inline void emit(__u16 type, __u64 cgroup, __u64 parent, __u32 recording,
@@ -360,67 +366,77 @@ static __always_inline struct sysrec_record *record_of(__u64 cgid, __u32 *ret_sl
         return rec;
 }
 
-/* The same, through the slot cached in the cgroup's local storage c (of
- * this epoch, or NULL), which is replaced from the hash map when it is of
- * an older epoch or does not lead to the cgroup's own record. *ret_cache is
- * the cgroup's storage of this epoch, or NULL. */
-static __always_inline struct sysrec_record *record_cached(struct cgroup *cgrp, __u64 cgid,
-                                                           struct sysrec_slot_cache *c, __u64 epoch,
-                                                           struct sysrec_slot_cache **ret_cache)
+/* The bucket of "ways" that cgroup id hashes to. */
+static __always_inline struct sysrec_ways *ways_of(__u64 cgid)
 {
-        struct sysrec_slot_cache init = {};
-        struct sysrec_record *rec;
-        __u32 slot;
+        __u32 b = (__u32)(id_hash(cgid) >> (ways_shift & 63));
 
-        *ret_cache = NULL;
-        if (c && c->epoch == epoch) {
-                rec = bpf_map_lookup_elem(&records, &c->slot);
-                if (rec && rec->cgroup == cgid) {
-                        *ret_cache = c;
-                        return rec;
-                }
-        }
-        rec = record_of(cgid, &slot);
-        if (!rec)
-                return NULL;
-        /* A new element, never one emptied in place: a CPU still holding the
-         * old one must not mark bits of a released record in the new one. */
-        if (c)
-                (void)bpf_cgrp_storage_delete(&slot_cache, cgrp);
-        init.slot = slot;
-        init.epoch = epoch;
-        c = bpf_cgrp_storage_get(&slot_cache, cgrp, &init, BPF_LOCAL_STORAGE_GET_F_CREATE);
-        /* A racing CPU may have created it first, for this epoch or an older one. */
-        if (c && c->epoch == epoch && c->slot == slot)
-                *ret_cache = c;
-        return rec;
+        return bpf_map_lookup_elem(&ways, &b);
 }
 
-/* Is id (native) one of the syscalls whose arguments are recorded on every call? */
-static __always_inline bool is_argsys(long id)
+/* The record of a tracked cgroup through its way, or NULL when the bucket
+ * has no valid way for it (ask the hash map then). */
+static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, __u64 cgid)
 {
-        for (int i = 0; i < _SYSREC_ARGSYS_MAX; i++)
-                if (id == argsys_nr[i])
-                        return true;
-        return id == clone3_nr;
+#pragma unroll
+        for (int i = 0; i < SYSREC_WAYS; i++)
+                if (w->cgroup[i] == cgid) {
+                        __u32 slot = w->slot[i];
+                        struct sysrec_record *rec = bpf_map_lookup_elem(&records, &slot);
+
+                        if (rec && rec->cgroup == cgid)
+                                return rec;
+                        return NULL;
+                }
+        return NULL;
+}
+
+/* Give cgroup id (whose record is in slot) a way: its own if it has one
+ * (with a slot out of date, or one not written yet by a racing CPU), else a
+ * free way or one that no longer leads to its cgroup's record. Ways are
+ * claimed by compare-and-swap of the id; the slot is written after, and a
+ * reader trusts a way only when the record it names holds the same id. With
+ * every way of the bucket live, the cgroup keeps asking the hash map. */
+static __always_inline void ways_insert(struct sysrec_ways *w, __u64 cgid, __u32 slot)
+{
+#pragma unroll
+        for (int i = 0; i < SYSREC_WAYS; i++)
+                if (w->cgroup[i] == cgid) {
+                        w->slot[i] = slot;
+                        return;
+                }
+#pragma unroll
+        for (int i = 0; i < SYSREC_WAYS; i++) {
+                __u64 old = w->cgroup[i];
+
+                if (old) {
+                        __u32 s = w->slot[i];
+                        struct sysrec_record *rec = bpf_map_lookup_elem(&records, &s);
+
+                        if (rec && rec->cgroup == old)
+                                continue;
+                }
+                if (__sync_val_compare_and_swap(&w->cgroup[i], old, cgid) == old) {
+                        w->slot[i] = slot;
+                        return;
+                }
+        }
 }
 
 enum flavour {
-        FLAVOUR_RAW,        /* raw_tp: helper calls, no atomic fetch */
-        FLAVOUR_BTF,        /* tp_btf: BTF loads, atomic fetch */
-        FLAVOUR_BTF_CACHED, /* tp_btf with the slot cached in cgroup local storage */
+        FLAVOUR_RAW, /* raw_tp: helper calls, hash map, no atomic operations */
+        FLAVOUR_BTF, /* tp_btf: BTF loads, the ways table, atomic operations */
 };
 
 static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flavour flavour)
 {
         bool atomic_fetch = flavour != FLAVOUR_RAW;
-        struct sysrec_slot_cache *c = NULL;
         struct task_struct *task = NULL;
         struct sysrec_record *rec;
         struct sysrec_cgroup *cg;
-        struct cgroup *cgrp = NULL;
-        __u64 cgid, mask, *word, epoch = 0;
-        __u32 slot;
+        struct sysrec_ways *w;
+        __u64 cgid, mask, *word;
+        __u32 slot, wi;
         int abi;
 
         if (flavour == FLAVOUR_RAW)
@@ -428,8 +444,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         else {
                 /* What bpf_get_current_cgroup_id() returns, with plain loads. */
                 task = bpf_get_current_task_btf();
-                cgrp = task->cgroups->dfl_cgrp;
-                cgid = cgrp->kn->id;
+                cgid = task->cgroups->dfl_cgrp->kn->id;
         }
         if (!filter[filter_slot(cgid)])
                 return 0;
@@ -438,17 +453,26 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
                 return 0;
         mask = 1ULL << (id & 63);
+        wi = (id >> 6) & (SYSREC_NR_WORDS - 1);
 
-        if (flavour == FLAVOUR_BTF_CACHED) {
-                /* Read before the record is validated: a release after this
-                 * point leaves what is cached now untrusted. */
-                epoch = cache_epoch;
-                c = bpf_cgrp_storage_get(&slot_cache, cgrp, NULL, 0);
-                /* The common case: seen before, and nothing released since. */
-                if (c && c->epoch == epoch && abi == SYSREC_ABI_NATIVE &&
-                    (c->seen[(id >> 6) & (SYSREC_NR_WORDS - 1)] & mask))
+        if (flavour == FLAVOUR_BTF) {
+                w = ways_of(cgid);
+                if (!w)
                         return 0;
-                rec = record_cached(cgrp, cgid, c, epoch, &c);
+                rec = record_fast(w, cgid);
+                if (rec) {
+                        /* The common case: a native syscall the cgroup made before.
+                         * Not for the syscalls whose arguments are recorded on every
+                         * call, nor in a skip-runtime-setup cgroup, whose gate decides
+                         * on every call. */
+                        if (abi == SYSREC_ABI_NATIVE && (rec->cg.bits[SYSREC_ABI_NATIVE][wi] & mask) &&
+                            !(rec->cg.flags & SYSREC_CG_GATED) && !(argsys_bits[wi] & mask))
+                                return 0;
+                } else {
+                        rec = record_of(cgid, &slot);
+                        if (rec)
+                                ways_insert(w, cgid, slot);
+                }
         } else
                 rec = record_of(cgid, &slot);
         if (!rec)
@@ -460,9 +484,9 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         if (abi == SYSREC_ABI_NATIVE)
                 record_args(cg, regs, id, atomic_fetch);
 
-        word = &cg->bits[abi][(id >> 6) & (SYSREC_NR_WORDS - 1)];
+        word = &cg->bits[abi][wi];
         if (*word & mask)
-                goto seen;
+                return 0;
 
         if (atomic_fetch) {
                 /* Exactly one CPU sees the bit flip and reports it. */
@@ -475,11 +499,6 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
                 *word |= mask;
                 emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
         }
-
-seen:
-        /* The record has the bit: let the cache skip this syscall from now on. */
-        if (c && abi == SYSREC_ABI_NATIVE && !(cg->flags & SYSREC_CG_GATED) && !is_argsys(id))
-                c->seen[(id >> 6) & (SYSREC_NR_WORDS - 1)] |= mask;
         return 0;
 }
 
@@ -554,12 +573,6 @@ lost:
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
-{
-        return on_sys_enter(regs, id, FLAVOUR_BTF_CACHED);
-}
-
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_nocache, struct pt_regs *regs, long id)
 {
         return on_sys_enter(regs, id, FLAVOUR_BTF);
 }

@@ -17,45 +17,34 @@
 #include "recorder.h"
 #include "sysrec.skel.h"
 
-/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2), newer than Debian 12's uapi headers. */
-#define SYSREC_MAP_TYPE_CGRP_STORAGE 32
-
 /* Which sys_enter program is loaded, best first. */
 typedef enum Flavour {
-        FLAVOUR_BTF_CACHED, /* tp_btf, slot cached in cgroup local storage */
-        FLAVOUR_BTF,        /* tp_btf, slot from the hash map */
-        FLAVOUR_RAW,        /* raw_tp, for kernels without tp_btf or atomic fetch */
+        FLAVOUR_BTF, /* tp_btf: BTF loads, the ways table, atomic operations */
+        FLAVOUR_RAW, /* raw_tp, for kernels without tp_btf or atomic operations */
         _FLAVOUR_MAX,
 } Flavour;
 
 static const char *const flavour_names[_FLAVOUR_MAX] = {
-        [FLAVOUR_BTF_CACHED] = "tp_btf with cgroup local storage",
         [FLAVOUR_BTF] = "tp_btf",
         [FLAVOUR_RAW] = "raw_tp",
 };
 
-/* $SYSREC_BPF_PROGRAMS=cgrp-storage|tp_btf|raw_tp loads that flavour or
- * fails, so that the tests cover the fallbacks on any kernel. *ret is the
- * flavour + 1, or 0 when the variable is unset (the best one that loads). */
+/* $SYSREC_BPF_PROGRAMS=tp_btf|raw_tp loads that flavour or fails, so that
+ * the tests cover the fallback on any kernel. *ret is the flavour + 1, or 0
+ * when the variable is unset (the best one that loads). */
 static int flavour_from_env(int *ret)
 {
-        static const char *const names[_FLAVOUR_MAX] = {
-                [FLAVOUR_BTF_CACHED] = "cgrp-storage",
-                [FLAVOUR_BTF] = "tp_btf",
-                [FLAVOUR_RAW] = "raw_tp",
-        };
         const char *e = getenv("SYSREC_BPF_PROGRAMS");
 
         *ret = 0;
         if (!e || !*e)
                 return 0;
         for (int f = 0; f < _FLAVOUR_MAX; f++)
-                if (strcmp(e, names[f]) == 0) {
+                if (strcmp(e, flavour_names[f]) == 0) {
                         *ret = f + 1;
                         return 0;
                 }
-        return log_error_errno(-EINVAL, "Invalid $SYSREC_BPF_PROGRAMS '%s': expected cgrp-storage, tp_btf or raw_tp.",
-                               e);
+        return log_error_errno(-EINVAL, "Invalid $SYSREC_BPF_PROGRAMS '%s': expected tp_btf or raw_tp.", e);
 }
 
 _Static_assert(sizeof(struct sysrec_record) % 8 == 0, "array elements are 8-byte aligned");
@@ -150,6 +139,35 @@ static void set_argsys_numbers(struct sysrec_bpf *skel)
         }
         int nr = abi_syscall_number(SYSREC_ABI_NATIVE, "clone3");
         skel->rodata->clone3_nr = nr >= 0 ? (uint32_t)nr : SYSREC_NR_MAX;
+
+        for (unsigned i = 0; i <= _SYSREC_ARGSYS_MAX; i++) {
+                uint32_t n = i < _SYSREC_ARGSYS_MAX ? skel->rodata->argsys_nr[i] : skel->rodata->clone3_nr;
+                if (n < SYSREC_NR_MAX)
+                        skel->rodata->argsys_bits[n / 64] |= UINT64_C(1) << (n % 64);
+        }
+}
+
+/* log2 of the buckets of the ways table: twice as many buckets as cgroups
+ * can be tracked, in a power of two. With 16,384 cgroups (the default) that is
+ * 32,768 buckets (2 MiB); at 10,000 tracked cgroups a cgroup finds its
+ * bucket's four ways taken by others about once in 3,000. */
+static unsigned ways_bits(unsigned max_cgroups)
+{
+        const char *e = getenv("SYSREC_BPF_WAYS_BITS");
+        unsigned bits = 1;
+
+        /* For tests: a tiny table, so that buckets overflow. */
+        if (e && *e) {
+                char *end;
+                unsigned long v = strtoul(e, &end, 10);
+
+                if (*end == 0 && v >= 1 && v <= 31)
+                        return (unsigned)v;
+                log_warning("Ignoring invalid $SYSREC_BPF_WAYS_BITS '%s': expected 1 to 31.", e);
+        }
+        while (bits < 30 && (1u << bits) < max_cgroups)
+                bits++;
+        return bits + 1;
 }
 
 /* Open and load one flavour of the programs. */
@@ -163,8 +181,7 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, Flavour flav
         if (!skel)
                 return log_debug_errno(negative_errno(), "Failed to open BPF object: %m");
 
-        bpf_program__set_autoload(skel->progs.sys_enter, flavour == FLAVOUR_BTF_CACHED);
-        bpf_program__set_autoload(skel->progs.sys_enter_nocache, flavour == FLAVOUR_BTF);
+        bpf_program__set_autoload(skel->progs.sys_enter, btf);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir, btf);
         bpf_program__set_autoload(skel->progs.sys_enter_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_mkdir_raw, !btf);
@@ -172,12 +189,16 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, Flavour flav
         bpf_program__set_autoload(skel->progs.process_fork_raw, !btf);
         bpf_program__set_autoload(skel->progs.cgroup_attach, btf);
         bpf_program__set_autoload(skel->progs.cgroup_attach_raw, !btf);
-        bpf_map__set_autocreate(skel->maps.slot_cache, flavour == FLAVOUR_BTF_CACHED);
         set_gate_numbers(skel);
         set_argsys_numbers(skel);
         struct bpf_map *sized[] = { skel->maps.cgroups, skel->maps.records, skel->maps.free_slots };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sized); i++)
                 r = bpf_map__set_max_entries(sized[i], max_cgroups);
+        /* The raw_tp programs do not use the ways table: keep it small. */
+        unsigned wb = btf ? ways_bits(max_cgroups) : 1;
+        skel->rodata->ways_shift = 64 - wb;
+        if (r >= 0)
+                r = bpf_map__set_max_entries(skel->maps.ways, 1u << wb);
         if (r >= 0 && pin_dir)
                 r = pin_set_map_paths(skel, pin_dir);
         if (r >= 0)
@@ -274,13 +295,7 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                 free(r);
                 return k;
         }
-        /* Cgroup local storage where the kernel has it (Linux >= 6.2). */
-        if (forced)
-                r->flavour = forced - 1;
-        else
-                r->flavour = libbpf_probe_bpf_map_type(SYSREC_MAP_TYPE_CGRP_STORAGE, NULL) > 0
-                                     ? FLAVOUR_BTF_CACHED
-                                     : FLAVOUR_BTF;
+        r->flavour = forced ? forced - 1 : FLAVOUR_BTF;
         for (;;) {
                 k = load_skeleton(max_cgroups, r->pin_dir, r->flavour, &r->skel);
                 if (k >= 0 || forced || r->flavour == FLAVOUR_RAW)
@@ -347,9 +362,8 @@ static void attach_process_links(Recorder *r)
 
 static int recorder_attach(Recorder *r)
 {
-        struct bpf_program *enter = r->flavour == FLAVOUR_BTF_CACHED ? r->skel->progs.sys_enter
-                                    : r->flavour == FLAVOUR_BTF      ? r->skel->progs.sys_enter_nocache
-                                                                     : r->skel->progs.sys_enter_raw;
+        struct bpf_program *enter = r->flavour != FLAVOUR_RAW ? r->skel->progs.sys_enter
+                                                              : r->skel->progs.sys_enter_raw;
         struct bpf_program *mkdir = r->flavour != FLAVOUR_RAW ? r->skel->progs.cgroup_mkdir
                                                               : r->skel->progs.cgroup_mkdir_raw;
 
@@ -469,10 +483,8 @@ static void record_clear(Recorder *r, uint32_t slot)
                 memset(&r->records[slot].cg, 0, sizeof(r->records[slot].cg));
         } else
                 (void)record_write(r, slot, 0, &empty);
-        /* Whatever the programs cached of it (struct sysrec_slot_cache) is not
-         * trusted from here on: a later record of the same cgroup starts with
-         * nothing seen. Before the slot can be reused or the cgroup tracked again. */
-        __atomic_fetch_add(&r->skel->data_cache->cache_epoch, 1, __ATOMIC_SEQ_CST);
+        /* A way of the ways table that names this slot is not trusted from
+         * here on: the record no longer holds its cgroup. */
 }
 
 /* Track cgroup id with the record v. Returns 1 if added, or -EEXIST with
@@ -944,6 +956,5 @@ void recorder_get_stats(Recorder *r, RecorderStats *ret)
                 .dropped_events = r->skel->bss->dropped_events,
                 .attached = r->link_enter != NULL,
                 .btf_programs = r->flavour != FLAVOUR_RAW,
-                .cgroup_storage = r->flavour == FLAVOUR_BTF_CACHED,
         };
 }

@@ -23,13 +23,12 @@ typedef struct RecorderStats {
         uint64_t events;
         uint64_t dropped_events;
         bool attached;
-        bool btf_programs;   /* tp_btf (true) or raw_tp fallback */
-        bool cgroup_storage; /* slots cached in cgroup local storage (Linux >= 6.2) */
+        bool btf_programs;   /* tp_btf with the ways table (true) or raw_tp fallback */
 } RecorderStats;
 
 /* max_cgroups sizes the kernel maps (every cgroup of every recording, alive
  * or gone, until its recording is stopped). The best programs the kernel
- * can run are loaded; $SYSREC_BPF_PROGRAMS (cgrp-storage, tp_btf, raw_tp)
+ * can run are loaded; $SYSREC_BPF_PROGRAMS (tp_btf, raw_tp)
  * forces one flavour, for tests. */
 int recorder_new(unsigned max_cgroups, recorder_event_cb_t cb, void *userdata, Recorder **ret);
 /* The same, with the maps and links pinned below pin_root (a bpffs
