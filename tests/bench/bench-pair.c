@@ -73,6 +73,7 @@ typedef enum Block { BLOCK_NONE, BLOCK_FLOOR, BLOCK_SYSREC, BLOCK_PROTO, _BLOCK_
 static const char *arg_free, *arg_rec, *arg_record, *arg_proto, *arg_file = "/etc/passwd";
 static unsigned arg_cycles = 100, arg_getppid = 5000, arg_filemix = 300, arg_reps = 3;
 static double arg_foreign_wait = 600;
+static unsigned arg_settle_ms;
 static bool arg_state[_STATE_MAX];
 static uint32_t arg_ours[MAX_OURS];
 static size_t arg_n_ours;
@@ -224,6 +225,12 @@ static int run_block(Pair *p, unsigned cycle, Block b)
         case BLOCK_SYSREC:
                 if (arg_record && (r = call(p, "StartRecording")) < 0)
                         return r;
+                /* Let sysrecd finish what a large Start leaves behind (saving its
+                 * state, signals) before the loop is timed on the other CPU. */
+                if (arg_record && arg_settle_ms > 0)
+                        (void)nanosleep(&(struct timespec){ .tv_sec = arg_settle_ms / 1000,
+                                                            .tv_nsec = (long)(arg_settle_ms % 1000) * 1000000L },
+                                        NULL);
                 for (int i = 0; i < 2 && r >= 0; i++) {
                         State s = (i ^ swap) ? STATE_SELF : STATE_OTHER;
                         if (arg_state[s])
@@ -334,7 +341,7 @@ static int run(Pair *p)
 static int parse_argv(int argc, char *argv[])
 {
         enum { A_FREE = 0x100, A_REC, A_RECORD, A_PROTO, A_OURS, A_CYCLES, A_GETPPID, A_FILEMIX, A_REPS,
-               A_FILE, A_WAIT };
+               A_FILE, A_WAIT, A_SETTLE };
         static const struct option options[] = {
                 { "free", required_argument, NULL, A_FREE },
                 { "rec", required_argument, NULL, A_REC },
@@ -347,6 +354,7 @@ static int parse_argv(int argc, char *argv[])
                 { "reps", required_argument, NULL, A_REPS },
                 { "file", required_argument, NULL, A_FILE },
                 { "foreign-wait", required_argument, NULL, A_WAIT },
+                { "settle-ms", required_argument, NULL, A_SETTLE },
                 {}
         };
         int c;
@@ -386,6 +394,9 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case A_WAIT:
                         arg_foreign_wait = strtod(optarg, NULL);
+                        break;
+                case A_SETTLE:
+                        arg_settle_ms = (unsigned)strtoul(optarg, NULL, 10);
                         break;
                 default:
                         return -EINVAL;

@@ -63,7 +63,7 @@ FULL = dict(
     storm_workers=2,
     levels=[1, 100, 1_000],  # recordings of one cgroup each (--levels=1,100,10000 for more)
     tree=10_000,          # descendants of one recording: the 10,000 recorded cgroups
-    tree_cycles=40,       # bench-pair cycles timed with the tree recorded (Start/Stop of it in each)
+    tree_cycles=80,       # bench-pair cycles timed with the tree recorded (Start/Stop of it in each)
     workloads=100_000,    # registered workloads
     latency_samples=7,
     stats_rounds=25,      # bpf_stats runs (untraced + traced) per measurement of body times
@@ -546,7 +546,7 @@ class Bench:
         self.storm = dict(calls=calls, wall=wall, daemon_cpu=daemon_cpu, work_cpu=work_cpu,
                           hwm=self.daemon.hwm(), hwm_start=hwm_start, rss=self.daemon.rss())
 
-    def pair(self, section, states, cycles, rec=None, record=None, proto=None):
+    def pair(self, section, states, cycles, rec=None, record=None, proto=None, settle_ms=0):
         """Run bench-pair: the states alternate within each cycle; results are
         appended per cycle, so that index i of every list is cycle i."""
         p = self.p
@@ -559,6 +559,8 @@ class Bench:
             cmd.append(f"--record={record}")
         if proto:
             cmd.append(f"--proto={proto}")
+        if settle_ms:
+            cmd.append(f"--settle-ms={settle_ms}")
         r = subprocess.run(cmd + list(states), capture_output=True, text=True)
         if r.returncode != 0:
             raise BenchError(f"{' '.join(cmd + list(states))}: {r.stderr.strip()}\n"
@@ -711,7 +713,7 @@ class Bench:
         # other/self states of each cycle (started before them, stopped after).
         log(f"scale: {p['tree_cycles']} timed cycles with the {self.n_pinned + 1:,} cgroups recorded")
         self.pair("tree", ["none", "floor", "other", "self"], p["tree_cycles"], rec=self.cg("scale/c0"),
-                  record=self.cg_rel("scale"))
+                  record=self.cg_rel("scale"), settle_ms=200)
         self.scale_row(f"1 recording, {self.n_pinned:,} descendants", section, tracked, start_ms, stop_ms, lat, body,
                        f"Start/Stop: of the tree recording (Stop includes RemoveRecording); one more "
                        f"recording at this scale: Start {lat['start_ms']:.1f} ms, Stop {lat['stop_ms']:.1f} ms")
