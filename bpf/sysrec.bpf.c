@@ -381,8 +381,8 @@ static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, 
 #pragma unroll
         for (int i = 0; i < SYSREC_WAYS; i++)
                 if (w->cgroup[i] == cgid) {
-                        __u32 slot = w->slot[i];
-                        struct sysrec_record *rec = bpf_map_lookup_elem(&records, &slot);
+                        /* The key straight from the way: no copy to the stack. */
+                        struct sysrec_record *rec = bpf_map_lookup_elem(&records, &w->slot[i]);
 
                         if (rec && rec->cgroup == cgid)
                                 return rec;
@@ -452,8 +452,6 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         abi = syscall_abi(&id, task);
         if (id < 0 || id >= SYSREC_NR_MAX || abi < 0 || abi >= _SYSREC_ABI_MAX)
                 return 0;
-        mask = 1ULL << (id & 63);
-        wi = (id >> 6) & (SYSREC_NR_WORDS - 1);
 
         if (flavour == FLAVOUR_BTF) {
                 w = ways_of(cgid);
@@ -464,7 +462,10 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
                         /* The common case: a native syscall the cgroup made before.
                          * Not for the syscalls whose arguments are recorded on every
                          * call, nor in a skip-runtime-setup cgroup, whose gate decides
-                         * on every call. */
+                         * on every call. (Word and mask computed here, after the
+                         * lookups, so that they need no stack slot across them.) */
+                        wi = (id >> 6) & (SYSREC_NR_WORDS - 1);
+                        mask = 1ULL << (id & 63);
                         if (abi == SYSREC_ABI_NATIVE && (rec->cg.bits[SYSREC_ABI_NATIVE][wi] & mask) &&
                             !(rec->cg.flags & SYSREC_CG_GATED) && !(argsys_bits[wi] & mask))
                                 return 0;
@@ -478,6 +479,8 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         if (!rec)
                 return 0;
         cg = &rec->cg;
+        wi = (id >> 6) & (SYSREC_NR_WORDS - 1);
+        mask = 1ULL << (id & 63);
 
         if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, regs, abi, id))
                 return 0;
