@@ -161,9 +161,9 @@ static unsigned ways_bits(unsigned max_cgroups)
                 char *end;
                 unsigned long v = strtoul(e, &end, 10);
 
-                if (*end == 0 && v >= 1 && v <= 31)
+                if (*end == 0 && v >= 1 && v <= 24)
                         return (unsigned)v;
-                log_warning("Ignoring invalid $SYSREC_BPF_WAYS_BITS '%s': expected 1 to 31.", e);
+                log_warning("Ignoring invalid $SYSREC_BPF_WAYS_BITS '%s': expected 1 to 24.", e);
         }
         while (bits < 30 && (1u << bits) < max_cgroups)
                 bits++;

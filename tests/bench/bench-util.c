@@ -71,6 +71,11 @@ static int track(struct bench_variants *skel, const char *dir)
                 return negative_errno();
         skel->bss->filter[filter_slot(st.st_ino)]++;
         skel->bss->filter_index[filter_slot(st.st_ino)] = 1;
+        /* v_ways: way 0 of the cgroup's bucket (15 bits: variants.bpf.c's V_WAYS_BITS). */
+        struct sysrec_ways w = { .cgroup = { st.st_ino }, .slot = { 0 } };
+        uint32_t b = (uint32_t)(((uint64_t)st.st_ino * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - 15));
+        if (bpf_map_update_elem(bpf_map__fd(skel->maps.ways), &b, &w, BPF_ANY) < 0)
+                return negative_errno();
         return 0;
 }
 

@@ -579,7 +579,9 @@ class Bench:
         p = self.p
         # The prototype timed next to sysrec: the variant with the cheapest traced body.
         cands = [n for n in self.variants.ids if n.startswith("v_") and n not in ("v_floor", "v_now", "v_lead")]
-        self.proto = min(cands, key=lambda n: (self.stats[(n, "self")], self.stats[(n, "other")]))
+        self.proto = p["proto"] or min(cands, key=lambda n: (self.stats[(n, "self")], self.stats[(n, "other")]))
+        if self.proto not in cands:
+            raise BenchError(f"no design variant {self.proto} (have {', '.join(sorted(cands))})")
         log(f"main table: {p['cycles']} cycles of none / floor / sysrecd (other, this, idle) / {self.proto}")
         self.pair("main", ["none", "floor", "other", "self", "idle", "proto-other", "proto-self"],
                   p["cycles"], record=self.cg_rel("rec"), proto=self.proto)
@@ -800,6 +802,7 @@ VARIANT_LABELS = [
     ("v_storage", "  CGRP_STORAGE instead of the hash"),
     ("v_btf", "  CGRP_STORAGE + BTF cgroup + BTF ABI"),
     ("v_index", "  index in the pre-filter, ARRAY map"),
+    ("v_ways", "  4-way buckets, ARRAY maps (sysrec's path)"),
 ]
 
 
@@ -975,6 +978,7 @@ def main():
     ap.add_argument("--tree", type=int, help="descendants of the tree recording (default 10000)")
     ap.add_argument("--workloads", type=int, help="workloads to register (default 100000)")
     ap.add_argument("--skip-scale", action="store_true", help="no scale section")
+    ap.add_argument("--proto", help="design variant timed next to sysrec (default: the cheapest traced body)")
     args = ap.parse_args()
     p = dict(QUICK if args.quick else FULL)
     if args.cycles:
@@ -985,6 +989,7 @@ def main():
         p["tree"] = args.tree
     if args.workloads:
         p["workloads"] = args.workloads
+    p["proto"] = args.proto
 
     if os.geteuid() != 0:
         print("sysrec-bench: needs root (loads BPF programs, creates cgroups).", file=sys.stderr)

@@ -25,6 +25,11 @@
  *   v_btf        cgroup and its id from the BTF task pointer (no helper call),
  *                pre-filter, CGRP_STORAGE of that cgroup, BTF ABI
  *   v_btf_hash   v_btf with the hash map instead of CGRP_STORAGE
+ *   v_ways       sysrec's own path since the ways table, without its gate flag
+ *                and argument-bitmap tests: BTF cgroup id, pre-filter, a 4-way
+ *                bucket of (cgroup id, slot) in an ARRAY map, the record in
+ *                another ARRAY map (both lookups inlined, no helper call but
+ *                bpf_get_current_task_btf())
  *   v_index      BTF cgroup id; the pre-filter slot holds the index of the
  *                only tracked cgroup hashing there in an ARRAY map, whose
  *                lookups the verifier inlines (no helper call on either path);
@@ -60,6 +65,15 @@ struct {
         __type(key, __u32);
         __type(value, struct sysrec_slot);
 } slots SEC(".maps");
+
+/* v_ways: buckets of (cgroup id, slot in "slots"), as sysrecd's default size. */
+#define V_WAYS_BITS 15
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1u << V_WAYS_BITS);
+        __type(key, __u32);
+        __type(value, struct sysrec_ways);
+} ways SEC(".maps");
 
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
@@ -225,6 +239,35 @@ int BPF_PROG(v_btf_hash, struct pt_regs *regs, long id)
                 return 0;
         abi = abi_btf(task, &id);
         return set_bit(cg, abi, id);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(v_ways, struct pt_regs *regs, long id)
+{
+        struct task_struct *task = bpf_get_current_task_btf();
+        __u64 cgid = task->cgroups->dfl_cgrp->kn->id;
+        __u64 h = cgid * 0x9E3779B97F4A7C15ULL;
+        struct sysrec_slot *rec = NULL;
+        struct sysrec_ways *w;
+        __u32 b;
+        int abi;
+
+        if (!filter[h >> (64 - SYSREC_FILTER_BITS)])
+                return 0;
+        abi = abi_btf(task, &id);
+        b = (__u32)(h >> (64 - V_WAYS_BITS));
+        w = bpf_map_lookup_elem(&ways, &b);
+        if (!w)
+                return 0;
+#pragma unroll
+        for (int i = 0; i < SYSREC_WAYS; i++)
+                if (w->cgroup[i] == cgid) {
+                        rec = bpf_map_lookup_elem(&slots, &w->slot[i]);
+                        break;
+                }
+        if (!rec || rec->cgid != cgid)
+                return 0;
+        return set_bit(&rec->cg, abi, id);
 }
 
 SEC("tp_btf/sys_enter")
