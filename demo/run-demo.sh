@@ -2,7 +2,7 @@
 #
 # demo/run-demo.sh — see sysrec's main job end to end, in one command:
 #
-#     sudo ./demo/run-demo.sh [--keep]
+#     ./demo/run-demo.sh [--keep]      (as root, or as a user with sudo)
 #
 # On a Debian 12 machine, as root, it
 #   1. installs the Debian packages sysrec needs and builds it (meson + ninja);
@@ -20,7 +20,7 @@ set -euo pipefail
 
 usage() {
     cat <<EOF
-usage: sudo $0 [--keep]
+usage: $0 [--keep]
 
 Record the syscalls of a demo nginx container with sysrecd, print the seccomp profile
 and prove that it works (nginx runs under it) and that it protects (other syscalls are
@@ -71,7 +71,9 @@ die() {
 }
 
 if [[ "$(id -u)" -ne 0 ]]; then
-    die "needs root (it loads a BPF program and runs containers): sudo $0 $*"
+    # A user with sudo types the same command as root does.
+    command -v sudo >/dev/null && exec sudo "$0" "$@"
+    die "needs root (it loads a BPF program and runs containers): run it as root"
 fi
 
 # One demo at a time: the cgroup and container names are fixed. (The lock is held on

@@ -10,6 +10,8 @@ PACKAGES=(
         # translations: msgfmt/xgettext (po/); polkitd also ships the ITS rules
         # (/usr/share/gettext/its/polkit.its) that merge the polkit policy's texts
         gettext
+        # manual pages (man/*.scd) and the man-pages test: the build needs them
+        scdoc man-db bsdextrautils
         # 32-bit test program (i386 syscalls)
         gcc-multilib
         # tests and demo

@@ -24,18 +24,22 @@ ci | all | no) ;;
 *) echo "run-all.sh: SYSREC_SANITIZE must be ci, all or no, not '$SANITIZE'" >&2; exit 1 ;;
 esac
 if [ "$(id -u)" -ne 0 ]; then
+        # A user with sudo types the same command as root does.
+        if command -v sudo >/dev/null; then
+                exec sudo --preserve-env=CI,SYSREC_BUILD,SYSREC_ASAN_BUILD,SYSREC_SANITIZE "$0" "$@"
+        fi
         echo "run-all.sh: the privileged and integration suites load BPF programs and create cgroups; run as root." >&2
         exit 1
 fi
 
 ./scripts/install-deps.sh
 if [ ! -d "$BUILD" ]; then
-        meson setup "$BUILD" -Dwerror=true
+        meson setup "$BUILD" -Dwerror=true -Dman=enabled
 fi
 ninja -C "$BUILD"
 if [ "$SANITIZE" != no ]; then
         if [ ! -d "$ASAN_BUILD" ]; then
-                meson setup "$ASAN_BUILD" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+                meson setup "$ASAN_BUILD" -Dwerror=true -Dman=enabled -Db_sanitize=address,undefined -Db_lundef=false
         fi
         ninja -C "$ASAN_BUILD"
 fi
