@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finding and reading base profiles by name; see base-profile.h. */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +17,35 @@
 #define SYSREC_BASE_PROFILE_DIRS "/etc/sysrec/base-profiles:/usr/share/sysrec/base-profiles"
 #endif
 
+/* A program run from the build tree it was built in (not installed) also finds the
+ * tree's own data/base-profiles, after the installed directories. */
+static bool running_from_build_tree(void)
+{
+#ifdef SYSREC_BUILD_ROOT
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        size_t l = strlen(SYSREC_BUILD_ROOT);
+
+        if (n <= 0)
+                return false;
+        exe[n] = '\0';
+        return strncmp(exe, SYSREC_BUILD_ROOT, l) == 0 && exe[l] == '/';
+#else
+        return false;
+#endif
+}
+
 const char *base_profile_path(void)
 {
         const char *e = getenv("SYSREC_BASE_PROFILE_PATH");
 
-        return e && *e ? e : SYSREC_BASE_PROFILE_DIRS;
+        if (e && *e)
+                return e;
+#ifdef SYSREC_SOURCE_BASE_PROFILES
+        if (running_from_build_tree())
+                return SYSREC_BASE_PROFILE_DIRS ":" SYSREC_SOURCE_BASE_PROFILES;
+#endif
+        return SYSREC_BASE_PROFILE_DIRS;
 }
 
 bool base_profile_name_is_valid(const char *name)

@@ -102,11 +102,27 @@ static void test_shipped(gconstpointer data)
                         g_error("base profile %s allows the set-up call %s", name, setup_only[i]);
 }
 
+/* A program run from its build tree finds the tree's data/base-profiles without
+ * SYSREC_BASE_PROFILE_PATH (this test runs from the build tree). */
+static void test_build_tree(void)
+{
+        g_autofree char *shipped = src_path("data/base-profiles");
+        g_autofree char *err = NULL;
+        SyscallSet s = {};
+
+        g_assert_cmpint(unsetenv("SYSREC_BASE_PROFILE_PATH"), ==, 0);
+        g_assert_nonnull(strstr(base_profile_path(), shipped));
+        if (base_profile_load("runc", &s, NULL, &err) < 0)
+                g_error("runc from the build tree: %s", err ?: "not found");
+        g_assert_true(has(&s, "execve"));
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/sysrec/base-profile/names", test_names);
         g_test_add_func("/sysrec/base-profile/lookup", test_lookup);
+        g_test_add_func("/sysrec/base-profile/build-tree", test_build_tree);
         g_test_add_data_func("/sysrec/base-profile/shipped/runc", "runc", test_shipped);
         g_test_add_data_func("/sysrec/base-profile/shipped/crun", "crun", test_shipped);
         return g_test_run();
