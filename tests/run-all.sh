@@ -64,8 +64,12 @@ if [ "$SANITIZE" != no ]; then
 fi
 set -e
 
+# What the source tree defines, for the check below that all of it was registered and ran.
+registered=$BUILD/meson-logs/registered-tests.json
+meson introspect "$BUILD" --tests >"$registered"
+
 summary_rc=0
-python3 - "${logs[@]}" <<'PY' || summary_rc=$?
+SYSREC_ALL_TESTS=$(($# == 0)) SYSREC_REGISTERED=$registered python3 - "${logs[@]}" <<'PY' || summary_rc=$?
 import json, os, re, sys
 
 passed = failed = skipped = 0
@@ -110,6 +114,25 @@ for i, log in enumerate(sys.argv[1:]):
                 problems.append(f"{name}: {result}")
             passed += p
             failed += fl
+# Under CI, a test file of the tree that no meson test runs, or a registered test of
+# the three suites that did not run, is a failure: a suite must never vanish silently
+# (an optional tool missing at setup, say).
+if strict:
+    import glob
+    with open(os.environ["SYSREC_REGISTERED"]) as f:
+        registered = json.load(f)
+    used = {os.path.basename(a) for t in registered for a in t["cmd"]}
+    for path in sorted(glob.glob("tests/**/test-*.[cs]*", recursive=True)):
+        base = os.path.basename(path)
+        if base not in used and base.rsplit(".", 1)[0] not in used:
+            failed += 1
+            problems.append(f"{path}: defined in the source tree but not registered as a meson test")
+    with open(sys.argv[1]) as f:
+        ran = {json.loads(line)["name"].split(" / ")[-1] for line in f}
+    for t in registered if os.environ.get("SYSREC_ALL_TESTS") == "1" else []:
+        if set(t["suite"]) & {"sysrec:unit", "sysrec:privileged", "sysrec:integration"} and t["name"] not in ran:
+            failed += 1
+            problems.append(f"{t['name']}: registered in {', '.join(t['suite'])} but did not run")
 for n in notes:
     print("kernel skip:", n)
 for p in problems:
