@@ -114,7 +114,8 @@ for i, log in enumerate(sys.argv[1:]):
                 problems.append(f"{name}: {result}")
             passed += p
             failed += fl
-# Under CI, a test file of the tree that no meson test runs, or a registered test of
+# Under CI, a test file of the tree (tests/**/test-*, tests/*/run-*.sh) that no meson
+# test runs, or a registered test of
 # the three suites that did not run, is a failure: a suite must never vanish silently
 # (an optional tool missing at setup, say).
 if strict:
@@ -122,7 +123,8 @@ if strict:
     with open(os.environ["SYSREC_REGISTERED"]) as f:
         registered = json.load(f)
     used = {os.path.basename(a) for t in registered for a in t["cmd"]}
-    for path in sorted(glob.glob("tests/**/test-*.[cs]*", recursive=True)):
+    defined = glob.glob("tests/**/test-*.[cs]*", recursive=True) + glob.glob("tests/*/run-*.sh")
+    for path in sorted(defined):
         base = os.path.basename(path)
         if base not in used and base.rsplit(".", 1)[0] not in used:
             failed += 1
