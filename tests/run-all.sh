@@ -115,9 +115,8 @@ for i, log in enumerate(sys.argv[1:]):
             passed += p
             failed += fl
 # Under CI, a test file of the tree (tests/**/test-*, tests/*/run-*.sh) that no meson
-# test runs, or a registered test of
-# the three suites that did not run, is a failure: a suite must never vanish silently
-# (an optional tool missing at setup, say).
+# test runs, or a registered test of the three suites that did not run, is a failure:
+# a suite must never vanish silently (an optional tool missing at setup, say).
 if strict:
     import glob
     with open(os.environ["SYSREC_REGISTERED"]) as f:
