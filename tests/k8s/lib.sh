@@ -191,7 +191,7 @@ SIDECAR_BIN=${SIDECAR_BIN:-$SYSREC_BUILD/src/k8s-sync/sysrec-k8s-sync}
 node_sysrecd_start() {
     local name=$1 dir=$K8S_TEST_DIR/$1 i
     DBUS_SYSTEM_BUS_ADDRESS=${NODE_BUS[$name]} "$SYSRECD_BIN" --state-dir="$dir/sysrecd-state" \
-        --log-level=debug >>"$dir/sysrecd.log" 2>&1 &
+        $(sysrecd_pin_arg) --log-level=debug >>"$dir/sysrecd.log" 2>&1 &
     NODE_SYSRECD_PID[$name]=$!
     for i in $(seq 200); do
         if DBUS_SYSTEM_BUS_ADDRESS=${NODE_BUS[$name]} busctl status org.sysrec1 >/dev/null 2>&1; then

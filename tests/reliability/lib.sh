@@ -141,8 +141,8 @@ daemon_start() {
     [[ -z "${SYSRECD_WRAPPER:-}" ]] || n=7200
     echo "---- daemon_start $(date +%T.%N) $*" >>"$SYSRECD_LOG"
     # shellcheck disable=SC2086
-    ${SYSRECD_WRAPPER:-} "$SYSRECD_BIN" --state-dir="$SYSRECD_STATE" ${SYSRECD_ARGS:-} "$@" \
-        >>"$SYSRECD_LOG" 2>&1 &
+    ${SYSRECD_WRAPPER:-} "$SYSRECD_BIN" --state-dir="$SYSRECD_STATE" $(sysrecd_pin_arg "$@") \
+        ${SYSRECD_ARGS:-} "$@" >>"$SYSRECD_LOG" 2>&1 &
     SYSRECD_PID=$!
     for ((i = 0; i < n; i++)); do
         if busctl status org.sysrec1 >/dev/null 2>&1; then
