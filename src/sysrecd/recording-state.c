@@ -552,8 +552,8 @@ static void resume_one(Manager *m, Recording *r, bool in_map)
         if (loss) {
                 r->complete_changed = r->complete;
                 r->complete = false;
-                log_warning("Recording '%s' is incomplete: %s. It goes on recording, but its profile lacks "
-                            "syscalls made before this start.", r->name, loss);
+                log_warning("Recording '%s' is incomplete: %s. It goes on recording, but its profile may "
+                            "lack syscalls (Complete=false).", r->name, loss);
         }
         if (in_map) {
                 if (!loss)

@@ -31,7 +31,7 @@ fi
 # shellcheck source=tests/reliability/lib.sh
 source "$SRC/tests/reliability/lib.sh"
 
-rel_init crash-default mount umount mountpoint stat mkfifo
+rel_init crash-default mount umount mountpoint stat mkfifo bpftool
 BPFFS=/sys/fs/bpf
 PIN=$BPFFS/sysrec
 LAYOUT=$(sed -n 's/^#define SYSREC_MAP_LAYOUT \([0-9]*\)$/\1/p' "$SRC/bpf/sysrec-bpf.h")
@@ -205,7 +205,16 @@ start_cgroup_recording c "$TOP/c" || fail "StartRecording c"
 workload_start c "$TOP/c"
 workload_do c 921
 daemon_kill KILL
+ids=$(for l in link_enter link_mkdir; do bpftool -j link show pinned "$PINV/$l" | jq -r .id; done)
 rm -f "$PINV/link_enter" "$PINV/link_mkdir"
+# The kernel releases a link whose last reference went in a work queue, a little later.
+gone=0
+for ((i = 0; i < 400 && gone == 0; i++)); do
+    gone=1
+    for id in $ids; do bpftool link show id "$id" >/dev/null 2>&1 && gone=0; done
+    ((gone)) || sleep 0.025
+done
+expect_true "the links (ids $(tr '\n' ' ' <<<"$ids")) are gone with their pins" test "$gone" = 1
 workload_do c 922
 daemon_start || { fail "restart after the link pins were removed"; exit 1; }
 expect_eq "Complete is false" "$(complete_of c)" false
