@@ -378,12 +378,16 @@ sp_json() {
     kubectl get seccompprofile "$1" -o json 2>/dev/null
 }
 
-# sp_condition_matches NAME TYPE ERE: "STATUS REASON MESSAGE" of the condition TYPE of
-# SeccompProfile NAME matches ERE
+# sp_condition NAME TYPE: "STATUS REASON MESSAGE" of the condition TYPE of SeccompProfile NAME
+sp_condition() {
+    sp_json "$1" | jq -r --arg t "$2" \
+        '.status.conditions[]? | select(.type == $t) | "\(.status) \(.reason) \(.message)"'
+}
+
+# sp_condition_matches NAME TYPE ERE: that condition matches ERE
 sp_condition_matches() {
     local c
-    c=$(sp_json "$1" | jq -r --arg t "$2" \
-        '.status.conditions[]? | select(.type == $t) | "\(.status) \(.reason) \(.message)"')
+    c=$(sp_condition "$1" "$2")
     grep -Eq -- "$3" <<<"$c" || { echo "  $1: condition $2 is '$c'" >&2; return 1; }
 }
 
