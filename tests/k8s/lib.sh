@@ -191,6 +191,8 @@ SIDECAR_BIN=${SIDECAR_BIN:-$SYSREC_BUILD/src/k8s-sync/sysrec-k8s-sync}
 
 node_sysrecd_start() {
     local name=$1 dir=$K8S_TEST_DIR/$1 i
+    # sysrecd_pin_arg prints no word or one, unquoted on purpose.
+    # shellcheck disable=SC2046
     DBUS_SYSTEM_BUS_ADDRESS=${NODE_BUS[$name]} "$SYSRECD_BIN" --state-dir="$dir/sysrecd-state" \
         $(sysrecd_pin_arg) --log-level=debug >>"$dir/sysrecd.log" 2>&1 &
     NODE_SYSRECD_PID[$name]=$!

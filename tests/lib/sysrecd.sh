@@ -75,7 +75,8 @@ sysrecd_start() {
     private_bus_start "$dir"
     SYSRECD_STATE=$dir/state
     SYSRECD_LOG=$dir/sysrecd.log
-    # shellcheck disable=SC2086
+    # sysrecd_pin_arg prints no word or one, unquoted on purpose.
+    # shellcheck disable=SC2086,SC2046
     ${SYSRECD_WRAPPER:-} "$SYSRECD_BIN" --state-dir="$SYSRECD_STATE" $(sysrecd_pin_arg "$@") \
         ${SYSRECD_ARGS:-} "$@" > "$SYSRECD_LOG" 2>&1 &
     SYSRECD_PID=$!
