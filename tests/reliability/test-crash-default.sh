@@ -10,7 +10,7 @@
 #      final profile, and Complete stays true;
 #   2. kill -9, every pin removed while sysrecd is down, restart: the recording goes on,
 #      Complete is false on the bus (property and PropertiesChanged), in the saved state,
-#      in `sysrecctl list`/`show` (a warning) and their --json, in the log; it stays false
+#      in `sysrecctl list`/`show`/`watch` (a warning) and their --json, in the log; it stays false
 #      after further restarts (kill -9, and SIGTERM once stopped);
 #   3. only the link pins removed (the maps stay): what was recorded before is kept, the
 #      outage is not recorded, Complete is false;
@@ -180,6 +180,8 @@ expect_true "sysrecctl list marks b incomplete" grep -Eq '^b +recording, incompl
 expect_false "... and not a" grep -Eq '^a .*incomplete' <<<"$list_out"
 expect_true "sysrecctl list warns on stderr" grep -q "^b: Warning: incomplete" "$WORK/list.err"
 expect_true "sysrecctl show warns" bash -c "'$SYSRECCTL_BIN' --no-pager show b | grep -q 'Warning: incomplete'"
+timeout 2 "$SYSRECCTL_BIN" watch b >/dev/null 2>"$WORK/watch.err"
+expect_true "sysrecctl watch warns" grep -q "^b: Warning: incomplete" "$WORK/watch.err"
 expect_eq "sysrecctl list --json has complete false" "$(json_complete b list)" false
 expect_eq "sysrecctl show --json has complete false" "$(json_complete b show b)" false
 workload_do b 913
