@@ -4,13 +4,13 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
+#include <unistd.h>
 
+#include "bpffs.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -19,10 +19,11 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static const char *const link_names[] = { "link_mkdir", "link_enter" };
+/* In the order of the maps in pin_set_map_paths(). */
+static const char *const map_names[] = { "cgroups", "records", "free_slots", "armed", "events", "bss" };
 
 int pin_dir_prepare(const char *root, char **ret_dir)
 {
-        struct statfs sfs;
         char *dir;
         int r;
 
@@ -31,9 +32,10 @@ int pin_dir_prepare(const char *root, char **ret_dir)
                 r = mkdir_p_at(AT_FDCWD, root, 0700);
         if (r < 0)
                 return log_error_errno(r, "Failed to create BPF pin directory '%s': %m", root);
-        if (statfs(root, &sfs) < 0)
-                return log_error_errno(negative_errno(), "Failed to check '%s': %m", root);
-        if (sfs.f_type != BPF_FS_MAGIC)
+        r = bpffs_check(root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to check '%s': %m", root);
+        if (r == 0)
                 return log_error_errno(-ENOTSUP, "'%s' is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf).",
                                        root);
         if (asprintf(&dir, "%s/v%d", root, SYSREC_MAP_LAYOUT) < 0)
@@ -49,24 +51,18 @@ int pin_dir_prepare(const char *root, char **ret_dir)
 
 int pin_set_map_paths(struct sysrec_bpf *skel, const char *dir)
 {
-        struct {
-                struct bpf_map *map;
-                const char *name;
-        } maps[] = {
-                { skel->maps.cgroups, "cgroups" },
-                { skel->maps.records, "records" },
-                { skel->maps.free_slots, "free_slots" },
-                { skel->maps.armed, "armed" },
-                { skel->maps.events, "events" },
-                { skel->maps.bss, "bss" },
+        struct bpf_map *maps[] = {
+                skel->maps.cgroups, skel->maps.records, skel->maps.free_slots,
+                skel->maps.armed,   skel->maps.events,  skel->maps.bss,
         };
 
+        _Static_assert(ELEMENTSOF(maps) == ELEMENTSOF(map_names), "every pinned map has a name");
         for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
                 char path[4096];
                 int r;
 
-                snprintf(path, sizeof(path), "%s/%s", dir, maps[i].name);
-                r = bpf_map__set_pin_path(maps[i].map, path);
+                snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+                r = bpf_map__set_pin_path(maps[i], path);
                 if (r < 0)
                         return r;
         }
@@ -101,14 +97,64 @@ int pin_links_replace(const char *dir, struct bpf_link *mkdir_link, struct bpf_l
         return 0;
 }
 
-void pin_links_remove(const char *dir)
+static void unlink_all(const char *dir, const char *const *names, size_t n)
 {
-        for (size_t i = 0; i < ELEMENTSOF(link_names); i++) {
+        for (size_t i = 0; i < n; i++) {
                 char path[4096];
 
-                snprintf(path, sizeof(path), "%s/%s", dir, link_names[i]);
+                snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
                 (void)unlink(path);
         }
+}
+
+/* How many of names are pinned in dir. */
+static size_t count_present(const char *dir, const char *const *names, size_t n)
+{
+        size_t found = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                char path[4096];
+
+                snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+                found += access(path, F_OK) == 0;
+        }
+        return found;
+}
+
+void pin_links_remove(const char *dir)
+{
+        unlink_all(dir, link_names, ELEMENTSOF(link_names));
+}
+
+bool pin_links_present(const char *dir)
+{
+        return count_present(dir, link_names, ELEMENTSOF(link_names)) == ELEMENTSOF(link_names);
+}
+
+PinFound pin_dir_inspect(const char *dir, char **ret_missing)
+{
+        size_t maps = count_present(dir, map_names, ELEMENTSOF(map_names));
+
+        *ret_missing = NULL;
+        if (maps == 0) {
+                /* Links alone hold maps nobody can reach any more. */
+                pin_links_remove(dir);
+                return PIN_FOUND_NOTHING;
+        }
+        if (maps < ELEMENTSOF(map_names)) {
+                /* libbpf would take the pinned maps over and make new ones for
+                 * the others: the cgroups of one instance would point into the
+                 * slots of another. Start afresh. */
+                for (size_t i = 0; i < ELEMENTSOF(map_names); i++)
+                        if (count_present(dir, &map_names[i], 1) == 0) {
+                                *ret_missing = strdup(map_names[i]);
+                                break;
+                        }
+                unlink_all(dir, map_names, ELEMENTSOF(map_names));
+                pin_links_remove(dir);
+                return PIN_FOUND_PARTIAL;
+        }
+        return pin_links_present(dir) ? PIN_FOUND_ALL : PIN_FOUND_MAPS;
 }
 
 /* root/v<n> for every n below ours. */
@@ -181,6 +227,17 @@ int pin_copy_old_layouts(const char *dir, pin_carry_cb_t carry, void *userdata)
         return found;
 }
 
+bool pin_old_layouts_links_present(const char *dir)
+{
+        for (int v = 1; v < SYSREC_MAP_LAYOUT; v++) {
+                _cleanup_free_ char *od = old_dir(dir, v);
+
+                if (od && pin_links_present(od))
+                        return true;
+        }
+        return false;
+}
+
 void pin_remove_old_layouts_links(const char *dir)
 {
         for (int v = 1; v < SYSREC_MAP_LAYOUT; v++) {
@@ -193,20 +250,13 @@ void pin_remove_old_layouts_links(const char *dir)
 
 void pin_remove_old_layouts(const char *dir)
 {
-        static const char *const names[] = { "link_mkdir", "link_enter", "cgroups", "records",
-                                             "free_slots", "armed", "events", "bss" };
-
         for (int v = 1; v < SYSREC_MAP_LAYOUT; v++) {
                 _cleanup_free_ char *od = old_dir(dir, v);
 
                 if (!od)
                         return;
-                for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-                        char path[4096];
-
-                        snprintf(path, sizeof(path), "%s/%s", od, names[i]);
-                        (void)unlink(path);
-                }
+                pin_links_remove(od);
+                unlink_all(od, map_names, ELEMENTSOF(map_names));
                 (void)rmdir(od);
         }
 }

@@ -56,6 +56,7 @@ struct Recorder {
         struct bpf_link *link_fork, *link_attach; /* process counting, never pinned */
         char *pin_dir;  /* <pin root>/v<layout>, NULL when nothing is pinned */
         bool links_pinned;
+        RecorderInherited inherited;
         Flavour flavour;
         /* The "records" array, mmap()ed while an operation needs it (see
          * records_get()): collecting reads memory, no syscall per cgroup. */
@@ -282,10 +283,26 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
         r->userdata = userdata;
 
         if (pin_root) {
+                _cleanup_free_ char *missing = NULL;
+
                 k = pin_dir_prepare(pin_root, &r->pin_dir);
                 if (k < 0) {
                         free(r);
                         return k;
+                }
+                switch (pin_dir_inspect(r->pin_dir, &missing)) {
+                case PIN_FOUND_PARTIAL:
+                        log_warning("Pinned maps in %s are incomplete ('%s' is missing): removed them, "
+                                    "nothing recorded before is taken over.", r->pin_dir, strempty(missing));
+                        break;
+                case PIN_FOUND_MAPS:
+                        r->inherited = RECORDER_INHERITED_MAPS;
+                        break;
+                case PIN_FOUND_ALL:
+                        r->inherited = RECORDER_INHERITED_ALL;
+                        break;
+                default:
+                        break;
                 }
         }
 
@@ -552,6 +569,9 @@ static int resume_mapped(Recorder *r)
         old = pin_copy_old_layouts(r->pin_dir, on_carried_over, r);
         if (old < 0)
                 return log_error_errno(old, "Failed to carry over pinned maps of an older layout: %m");
+        if (old > 0 && r->inherited != RECORDER_INHERITED_ALL)
+                r->inherited = pin_old_layouts_links_present(r->pin_dir) ? RECORDER_INHERITED_ALL
+                                                                         : RECORDER_INHERITED_MAPS;
         if (!map_is_empty(r)) {
                 k = recorder_attach(r);
                 if (k < 0)
@@ -565,6 +585,11 @@ static int resume_mapped(Recorder *r)
                 pin_remove_old_layouts(r->pin_dir);
         }
         return 0;
+}
+
+RecorderInherited recorder_inherited(Recorder *r)
+{
+        return r->inherited;
 }
 
 int recorder_resume(Recorder *r)

@@ -39,6 +39,14 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
 /* After recorder_new_pinned(): migrate maps of an older layout, re-attach
  * (replacing a previous instance's pinned links) if anything is tracked. */
 int recorder_resume(Recorder *r);
+
+/* What this instance took over from a previous one, known after recorder_resume(). */
+typedef enum RecorderInherited {
+        RECORDER_INHERITED_NOTHING, /* not pinning, or nothing (complete) was pinned */
+        RECORDER_INHERITED_MAPS,    /* the maps, but no links: nothing was recorded while no instance ran */
+        RECORDER_INHERITED_ALL,     /* maps and links: the kernel recorded all along */
+} RecorderInherited;
+RecorderInherited recorder_inherited(Recorder *r);
 /* Ids of the recordings that have cgroups or arms in the map. */
 int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n);
 Recorder *recorder_free(Recorder *r);

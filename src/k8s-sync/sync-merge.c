@@ -140,6 +140,12 @@ static int merge_recording(Sync *s, const char *ns, const char *name)
                     (strlen(pid) <= 63 && json_set_str(labels, LABEL_PROFILE_ID, pid) < 0))
                         return -ENOMEM;
                 r = merge_write(s, mname, labels, json_get(slot, "spec"));
+                for (size_t i = 0; r >= 0 && items && i < json_object_array_length(items); i++) {
+                        json_object *p = json_object_array_get_idx(items, i);
+
+                        if (strcmp(strempty(json_get_label(p, LABEL_CONTAINER_ID)), ctr) == 0)
+                                r = profile_complete_carry(s, mname, p);
+                }
                 if (r < 0)
                         return r;
                 log_info("Merged the partial profiles of container %s of %s/%s into %s (%zu syscalls).", ctr, ns,

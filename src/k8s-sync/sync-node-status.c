@@ -12,6 +12,15 @@
  *     installed; reason Installed, Disabled, BaseProfileMissing, Terminating
  *     or an error; message: the file's path or what is wrong).
  *
+ * A node that writes a profile from a recording also says whether the
+ * recording saw everything, in a condition "complete.sysrec.io/<node>": True
+ * (reason Complete), or False (reason KernelStateLost, the message naming the
+ * recordings) once sysrecd lost part of a recording's kernel state (a reboot,
+ * removed pins, sysrecd without pins killed): enforced, the profile may break
+ * the workload. Profiles grow by unions, so False stays False unless the
+ * profile is replaced as a whole; merged profiles carry the conditions of
+ * their partial ones.
+ *
  * Whoever writes a node condition also folds all of them into status.status
  * (the lowest state of all nodes, in the operator's order), the Ready
  * condition, localhostProfile and path (only when every node that installed
@@ -34,6 +43,13 @@
 #include "sync.h"
 
 #define NODE_CONDITION_PREFIX "node.sysrec.io/"
+#define COMPLETE_CONDITION_PREFIX "complete.sysrec.io/"
+#define COMPLETE_REASON "Complete"
+#define LOST_REASON "KernelStateLost"
+/* The recordings' names follow; a condition message has room for 32768 bytes. */
+#define LOST_MESSAGE "Part of the kernel state of these recordings was lost (a reboot, removed pins, or " \
+                     "sysrecd killed with --no-pin); the profile may lack syscalls:"
+#define LOST_MESSAGE_MAX 16384
 #define FINALIZER_NODE_SUFFIX "-deleted"
 #define LABEL_VALUE_MAX 63
 
@@ -333,6 +349,144 @@ int node_release_departed(Sync *s, json_object *profile)
                         continue;
                 }
                 log_info("SeccompProfile %s: node %s left the cluster; removed its finalizer %s.", name, node, f);
+        }
+        return r;
+}
+
+typedef struct CompleteCondition {
+        const char *type;
+        const char *lost; /* space-separated recordings that lost kernel state; NULL: complete */
+        bool replace;     /* the profile was written anew, not unioned */
+} CompleteCondition;
+
+static bool words_have(const char *words, const char *w)
+{
+        size_t n = strlen(w);
+
+        for (const char *p = words; (p = strstr(p, w)); p += n)
+                if ((p == words || p[-1] == ' ') && (p[n] == 0 || p[n] == ' '))
+                        return true;
+        return false;
+}
+
+static bool condition_is_false(json_object *c)
+{
+        return c && strcmp(strempty(json_get_str(c, "status")), "False") == 0;
+}
+
+/* The recordings a False condition names ("" if its message is not ours), or NULL if it is not False. */
+static const char *message_lost(json_object *c)
+{
+        const char *m = c ? json_get_str(c, "message") : NULL;
+
+        if (!condition_is_false(c))
+                return NULL;
+        if (!m || strncmp(m, LOST_MESSAGE, strlen(LOST_MESSAGE)) != 0)
+                return "";
+        return m + strlen(LOST_MESSAGE);
+}
+
+/* LOST_MESSAGE and the recordings of old's message (unless replaced), then lost's. */
+static char *lost_message(const char *lost, json_object *old, bool replace)
+{
+        _cleanup_free_ char *list = strdup(strempty(replace ? NULL : message_lost(old)));
+        char *out;
+
+        if (!list)
+                return NULL;
+        for (const char *w = lost; *w;) {
+                size_t n = strcspn(w, " ");
+                _cleanup_free_ char *word = strndup(w, n);
+                char *longer;
+
+                if (!word)
+                        return NULL;
+                if (*word && !words_have(list, word) && strlen(list) + n < LOST_MESSAGE_MAX) {
+                        if (asprintf(&longer, "%s %s", list, word) < 0)
+                                return NULL;
+                        free(list);
+                        list = longer;
+                }
+                w += n + (w[n] == ' ');
+        }
+        return asprintf(&out, "%s%s", LOST_MESSAGE, list) < 0 ? NULL : out;
+}
+
+int complete_condition_apply(json_object *obj, const char *type, const char *lost, bool replace, bool *changed)
+{
+        json_object *st = json_ensure_object(obj, "status"), *old, *cond;
+        _cleanup_json_ json_object *before = NULL;
+        _cleanup_free_ char *message = NULL;
+
+        if (!st)
+                return -ENOMEM;
+        old = condition_find(st, type);
+        if (!lost && condition_is_false(old) && !replace)
+                return 0; /* what was lost is still missing from the union */
+        if (lost && !(message = lost_message(lost, old, replace)))
+                return -ENOMEM;
+        if (old && json_object_deep_copy(old, &before, NULL) < 0)
+                return -ENOMEM;
+        cond = condition_new(type, !lost, lost ? LOST_REASON : COMPLETE_REASON, message, old);
+        if (!cond)
+                return -ENOMEM;
+        if (before && json_equal(before, cond)) {
+                json_object_put(cond);
+                return 0;
+        }
+        *changed = true;
+        return conditions_put(st, cond);
+}
+
+static int apply_complete_condition(json_object *obj, void *userdata, bool *changed)
+{
+        CompleteCondition *c = userdata;
+
+        return complete_condition_apply(obj, c->type, c->lost, c->replace, changed);
+}
+
+static int complete_condition_put(Sync *s, const char *name, CompleteCondition *c)
+{
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (asprintf(&path, SPO_PATH "/seccompprofiles/%s/status", name) < 0)
+                return -ENOMEM;
+        r = api_update(s, path, apply_complete_condition, c);
+        if (r == -ENOENT)
+                return 0; /* deleted meanwhile */
+        if (r >= 0 && c->lost)
+                log_warning("SeccompProfile %s may lack syscalls: recording %s lost part of its kernel state (%s).",
+                            name, c->lost, c->type);
+        return r;
+}
+
+int profile_complete_set(Sync *s, const char *name, const char *lost, bool replace)
+{
+        _cleanup_free_ char *type = NULL;
+        CompleteCondition c = { .lost = lost, .replace = replace };
+
+        if (asprintf(&type, COMPLETE_CONDITION_PREFIX "%s", s->opt.node_name) < 0)
+                return -ENOMEM;
+        c.type = type;
+        return complete_condition_put(s, name, &c);
+}
+
+int profile_complete_carry(Sync *s, const char *name, json_object *from)
+{
+        json_object *l = json_get(from, "status.conditions");
+        int r = 0;
+
+        for (size_t i = 0; l && json_object_is_type(l, json_type_array) && i < json_object_array_length(l); i++) {
+                json_object *e = json_object_array_get_idx(l, i);
+                CompleteCondition c = { .type = strempty(json_get_str(e, "type")), .lost = message_lost(e) };
+                int k;
+
+                if (strncmp(c.type, COMPLETE_CONDITION_PREFIX, strlen(COMPLETE_CONDITION_PREFIX)) != 0)
+                        continue;
+                k = complete_condition_put(s, name, &c);
+                if (k < 0)
+                        r = k;
         }
         return r;
 }

@@ -64,7 +64,7 @@ static int publish_one(Sync *s, SysrecRecording *rec, const char *source)
         if (r < 0)
                 return r;
         log_info("Published recording %s of node %s as SeccompProfile %s.", rec->name, s->opt.node_name, name);
-        return 0;
+        return profile_complete_set(s, name, rec->complete ? NULL : rec->name, true);
 }
 
 /* What was published is remembered in the state directory: a profile that

@@ -731,7 +731,8 @@ static int profile_name(SysrecRecording *rec, const char *container, char **ret)
         return 0;
 }
 
-static int write_profile(Sync *s, SysrecRecording *rec, const char *container, json_object *spec)
+/* lost: the recordings of spec that lost kernel state (see profile_complete_set()). */
+static int write_profile(Sync *s, SysrecRecording *rec, const char *container, json_object *spec, const char *lost)
 {
         const char *recording = sysrec_metadata_get(rec, META_RECORDING), *ns = sysrec_metadata_get(rec, META_POD_NS);
         bool merge = strcmp(strempty(sysrec_metadata_get(rec, META_MERGE)), "Containers") == 0;
@@ -750,7 +751,9 @@ static int write_profile(Sync *s, SysrecRecording *rec, const char *container, j
                 return -ENOMEM;
         if (!merge) {
                 r = profile_labels(recording, ns, container, name, false, &labels);
-                return r < 0 ? r : api_create_or_update_profile(s, name, labels, NULL, spec);
+                if (r >= 0)
+                        r = api_create_or_update_profile(s, name, labels, NULL, spec);
+                return r < 0 ? r : profile_complete_set(s, name, lost, true);
         }
 
         prec = informer_get(s->recordings, ns, recording);
@@ -763,6 +766,8 @@ static int write_profile(Sync *s, SysrecRecording *rec, const char *container, j
                 if (r >= 0)
                         r = api_union_into_profile(s, merged, labels, spec);
                 if (r >= 0)
+                        r = profile_complete_set(s, merged, lost, false);
+                if (r >= 0)
                         log_info("ProfileRecording %s/%s is gone; merged pod %s into %s.", ns, recording,
                                  sysrec_metadata_get(rec, META_POD_NAME), merged);
                 return r;
@@ -774,6 +779,8 @@ static int write_profile(Sync *s, SysrecRecording *rec, const char *container, j
         r = profile_labels(recording, ns, container, name, true, &labels);
         if (r >= 0)
                 r = api_create_or_update_profile(s, name, labels, NULL, spec);
+        if (r >= 0)
+                r = profile_complete_set(s, name, lost, true);
         if (r < 0)
                 return r;
         st = json_object_new_object();
@@ -797,6 +804,17 @@ static int recording_whole_spec(Sync *s, SysrecRecording *rec, json_object *spec
         if (r < 0)
                 return r;
         return specs_add(specs, "pod", spec);
+}
+
+/* Name a recording that lost kernel state in slot's "lost" list. */
+static int lost_add(json_object *slot, const char *recording)
+{
+        const char *have = json_get_str(slot, "lost");
+        _cleanup_free_ char *l = NULL;
+
+        if (asprintf(&l, "%s%s%s", strempty(have), have ? " " : "", recording) < 0)
+                return -ENOMEM;
+        return json_set_str(slot, "lost", l);
 }
 
 /* Stop, split and publish every recording of pod uid, then remove them. pod:
@@ -857,14 +875,16 @@ static int pod_collect(Sync *s, const char *uid, json_object *pod)
                                 return r;
                         slot = json_ensure_object(out, pname);
                         if (!slot || json_set(slot, "rec", json_object_new_int64((int64_t)i)) < 0 ||
-                            json_set_str(slot, "container", ctr) < 0 || specs_add(slot, "spec", spec) < 0)
+                            json_set_str(slot, "container", ctr) < 0 || specs_add(slot, "spec", spec) < 0 ||
+                            (!rec->complete && lost_add(slot, rec->name) < 0))
                                 return -ENOMEM;
                 }
         }
         json_object_object_foreach(out, pname, slot) {
                 SysrecRecording *rec = &s->daemon[json_object_get_int64(json_get(slot, "rec"))];
 
-                r = write_profile(s, rec, json_get_str(slot, "container"), json_get(slot, "spec"));
+                r = write_profile(s, rec, json_get_str(slot, "container"), json_get(slot, "spec"),
+                                  json_get_str(slot, "lost"));
                 if (r < 0)
                         return r;
                 log_debug("Profile %s written.", pname);

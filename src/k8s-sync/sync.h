@@ -144,6 +144,15 @@ int node_release_departed(Sync *s, json_object *profile);
 /* Record this node's state (reason: Installed, Disabled, Terminating,
  * BaseProfileMissing, or an error's) and fold every node's into status. */
 int node_status_set(Sync *s, json_object *profile, const char *reason, const char *message);
+/* This node's condition on whether profile name holds everything its recordings
+ * saw: lost names (space-separated) those whose Complete property is false, NULL
+ * if none; replace: the profile was written anew, not unioned (a False condition
+ * then gives way). */
+int profile_complete_set(Sync *s, const char *name, const char *lost, bool replace);
+/* The complete conditions of the profile from (a partial one) into profile name. */
+int profile_complete_carry(Sync *s, const char *name, json_object *from);
+/* The read-modify-write step of both, on a SeccompProfile object (exposed for tests). */
+int complete_condition_apply(json_object *obj, const char *type, const char *lost, bool replace, bool *changed);
 
 /* sync-publish.c */
 int publish_reconcile(Sync *s);

@@ -5,6 +5,7 @@
 
 #include "bus-pairs.h"
 #include "sysrec-client.h"
+#include "sysrec-names.h"
 
 #define MANAGER_PATH "/org/sysrec1"
 #define MANAGER_IFACE "org.sysrec1.Manager"
@@ -224,6 +225,8 @@ static int read_recording_props(sd_bus *bus, SysrecRecording *rec, sd_bus_error 
                                &reply, "s", RECORDING_IFACE);
         if (r < 0)
                 return r;
+        /* A sysrecd older than the property cannot tell. */
+        rec->complete = true;
         r = sd_bus_message_enter_container(reply, 'a', "{sv}");
         if (r < 0)
                 return r;
@@ -244,6 +247,9 @@ static int read_recording_props(sd_bus *bus, SysrecRecording *rec, sd_bus_error 
                                 rec->state = strdup(s);
                                 r = rec->state ? r : -ENOMEM;
                         }
+                } else if (strcmp(key, SYSREC_RECORDING_PROPERTY_COMPLETE) == 0) {
+                        r = sd_bus_message_read(reply, "v", "b", &b);
+                        rec->complete = b;
                 } else if (strcmp(key, "StoppedUSec") == 0)
                         r = sd_bus_message_read(reply, "v", "t", &rec->stopped_usec);
                 else if (strcmp(key, "Metadata") == 0) {

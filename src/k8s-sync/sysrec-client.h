@@ -22,6 +22,7 @@ typedef struct SysrecRecording {
         bool publish;
         char **metadata; /* alternating keys and values */
         uint64_t stopped_usec;
+        bool complete; /* false: part of its kernel state was lost, its profile may lack syscalls */
 } SysrecRecording;
 
 typedef struct SysrecCgroup {
@@ -52,7 +53,7 @@ int sysrec_start_label_recording(sd_bus *bus, const char *name, char **selector,
 int sysrec_stop_recording(sd_bus *bus, const char *name, sd_bus_error *error);
 int sysrec_remove_recording(sd_bus *bus, const char *name, sd_bus_error *error);
 int sysrec_get_profile(sd_bus *bus, const char *name, const char *format, char **ret, sd_bus_error *error);
-/* Every recording with its State, Publish, Metadata and StoppedUSec. */
+/* Every recording with its State, Publish, Metadata, StoppedUSec and Complete. */
 int sysrec_list_recordings(sd_bus *bus, SysrecRecording **ret, size_t *ret_n, sd_bus_error *error);
 int sysrec_get_recording(sd_bus *bus, const char *name, SysrecRecording *ret, sd_bus_error *error);
 /* org.sysrec1.Recording.ListCgroups / GetCgroupProfile (-EOPNOTSUPP if the daemon lacks them). */

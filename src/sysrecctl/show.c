@@ -20,6 +20,7 @@
 #include "macro.h"
 #include "pager.h"
 #include "syscall-groups.h"
+#include "sysrec-names.h"
 #include "sysrecctl.h"
 #include "terminal.h"
 
@@ -65,6 +66,21 @@ static int read_syscalls(sd_bus *bus, const char *path, RecordingInfo *info, sd_
         return syscall_lists_read(&info->syscalls, reply, NULL, NULL);
 }
 
+static int read_complete(sd_bus *bus, const char *path, RecordingInfo *info, sd_bus_error *e)
+{
+        int complete = true, r;
+
+        r = sd_bus_get_property_trivial(bus, "org.sysrec1", path, RECORDING_IFACE,
+                                        SYSREC_RECORDING_PROPERTY_COMPLETE, e, 'b', &complete);
+        if (r < 0 && sd_bus_error_has_name(e, SD_BUS_ERROR_UNKNOWN_PROPERTY)) {
+                /* A sysrecd older than the property cannot tell. */
+                sd_bus_error_free(e);
+                r = 0;
+        }
+        info->complete = complete;
+        return r;
+}
+
 int recording_info_get(sd_bus *bus, const char *name, bool syscalls, RecordingInfo *info, sd_bus_error *e)
 {
         _cleanup_free_ char *path = NULL;
@@ -95,6 +111,8 @@ int recording_info_get(sd_bus *bus, const char *name, bool syscalls, RecordingIn
         if (r >= 0)
                 r = sd_bus_get_property_trivial(bus, "org.sysrec1", path, RECORDING_IFACE, "StoppedUSec", e, 't',
                                                 &info->stopped);
+        if (r >= 0)
+                r = read_complete(bus, path, info, e);
         if (r >= 0 && syscalls)
                 r = read_syscalls(bus, path, info, e);
         if (r == -EINVAL && !sd_bus_error_is_set(e))
@@ -115,6 +133,7 @@ json_object *recording_info_to_json(const RecordingInfo *i)
         json_object_object_add(o, "started_usec", json_object_new_uint64(i->started));
         json_object_object_add(o, "stopped_usec", json_object_new_uint64(i->stopped));
         json_object_object_add(o, "profile_path", json_object_new_string(strempty(i->profile_path)));
+        json_object_object_add(o, "complete", json_object_new_boolean(i->complete));
         if (i->syscalls.abis) {
                 json_object *s = json_object_new_object();
                 for (size_t k = 0; k < i->syscalls.n; k++) {
@@ -324,6 +343,8 @@ static void print_summary(const RecordingInfo *info)
         stopped = format_time(info->stopped);
         state = state_to_display(info->state, &color);
         printf("%s - %s%s%s\n", info->name, color ? ansi_color(color) : "", state, color ? ansi_normal() : "");
+        if (!info->complete)
+                printf("  %s%s%s\n", ansi_color(ANSI_HIGHLIGHT_YELLOW), incomplete_warning(), ansi_normal());
         for (size_t f = 0; f < _FIELD_MAX; f++)
                 width = MAX(width, text_width(fields[f]));
         print_field(fields[FIELD_TARGET], width);

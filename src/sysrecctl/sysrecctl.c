@@ -307,6 +307,28 @@ const char *state_to_display(const char *state, const char **ret_color)
         return state;
 }
 
+const char *incomplete_warning(void)
+{
+        /* TRANSLATORS: "sysrecctl show" and "list", for a recording whose Complete property is false. */
+        return _("Warning: incomplete: part of its kernel state was lost when sysrecd restarted (a reboot, "
+                 "removed pins, or --no-pin); its profile may lack syscalls.");
+}
+
+/* The STATE cell of list: the state, and a mark if the recording is incomplete. */
+static char *list_state(const RecordingInfo *i, const char **ret_color)
+{
+        const char *state = state_to_display(i->state, ret_color);
+        char *s;
+
+        if (i->complete)
+                return strdup(state);
+        if (strcmp(i->state, "failed") != 0)
+                *ret_color = ANSI_HIGHLIGHT_YELLOW;
+        /* TRANSLATORS: STATE column of "sysrecctl list": %s is a state ("recording"), the recording is
+         * incomplete. */
+        return asprintf(&s, _("%s, incomplete"), state) < 0 ? NULL : s;
+}
+
 enum { COL_NAME, COL_STATE, COL_SYSCALLS, COL_CGROUPS, COL_TARGET, _COL_MAX };
 
 static void list_print_table(const RecordingInfo *infos, size_t n)
@@ -318,10 +340,12 @@ static void list_print_table(const RecordingInfo *infos, size_t n)
         for (size_t c = 0; c < _COL_MAX; c++)
                 width[c] = MAX(width[c], text_width(headers[c]));
         for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *state = NULL;
                 const char *color;
 
                 width[COL_NAME] = MAX(width[COL_NAME], text_width(infos[i].name));
-                width[COL_STATE] = MAX(width[COL_STATE], text_width(state_to_display(infos[i].state, &color)));
+                state = list_state(&infos[i], &color);
+                width[COL_STATE] = MAX(width[COL_STATE], text_width(strempty(state)));
         }
         if (arg.legend) {
                 fputs(ansi_color(ANSI_UNDERLINE), stdout);
@@ -331,13 +355,14 @@ static void list_print_table(const RecordingInfo *infos, size_t n)
                 printf("%s\n", ansi_normal());
         }
         for (size_t i = 0; i < n; i++) {
-                const char *color, *state = state_to_display(infos[i].state, &color);
+                const char *color;
+                _cleanup_free_ char *state = list_state(&infos[i], &color);
                 char count[16], cgroups[16];
 
                 snprintf(count, sizeof(count), "%u", infos[i].count);
                 snprintf(cgroups, sizeof(cgroups), "%u", infos[i].cgroups);
                 print_cell(infos[i].name, NULL, width[COL_NAME], false, false);
-                print_cell(state, color, width[COL_STATE], false, false);
+                print_cell(strempty(state), color, width[COL_STATE], false, false);
                 print_cell(count, NULL, width[COL_SYSCALLS], true, false);
                 print_cell(cgroups, NULL, width[COL_CGROUPS], true, false);
                 print_cell(infos[i].target, NULL, 0, false, true);
@@ -347,6 +372,9 @@ static void list_print_table(const RecordingInfo *infos, size_t n)
                 putchar('\n');
                 printf(ngettext("%zu recording listed.\n", "%zu recordings listed.\n", n), n);
         }
+        for (size_t i = 0; i < n; i++)
+                if (!infos[i].complete)
+                        log_warning("%s: %s", infos[i].name, incomplete_warning());
 }
 
 static int verb_list(int argc, char *argv[])

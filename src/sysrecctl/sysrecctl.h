@@ -83,6 +83,7 @@ typedef struct RecordingInfo {
         char *name, *state, *target, *profile_path;
         uint32_t count, cgroups, processes;
         uint64_t started, stopped;
+        bool complete; /* false: part of its kernel state was lost, the profile may lack syscalls */
         SyscallLists syscalls;
 } RecordingInfo;
 void recording_info_done(RecordingInfo *i);
@@ -91,6 +92,8 @@ int recording_info_get(sd_bus *bus, const char *name, bool syscalls, RecordingIn
 json_object *recording_info_to_json(const RecordingInfo *i);
 /* A recording's state as people read it (translated), and its colour (NULL: none). */
 const char *state_to_display(const char *state, const char **ret_color);
+/* The warning for a recording whose Complete property is false (translated). */
+const char *incomplete_warning(void);
 
 /* Write to --output (atomically) or stdout; binary data never to a terminal. */
 int output_data(const void *data, size_t size, bool binary);

@@ -17,6 +17,7 @@
 #include "gettext.h"
 #include "log.h"
 #include "macro.h"
+#include "sysrec-names.h"
 #include "sysrecctl.h"
 
 #define RECORDING_IFACE "org.sysrec1.Recording"
@@ -36,6 +37,7 @@ struct Progress {
 
         uint32_t syscalls, processes, cgroups;
         char *state, *profile_path;
+        bool warned_incomplete;
 };
 
 static bool terminal_usable(FILE *f)
@@ -139,6 +141,20 @@ static int read_string_variant(sd_bus_message *m, char **s)
         return 0;
 }
 
+/* Complete: warn once when it is (or turns) false. */
+static int read_complete(Progress *p, sd_bus_message *m)
+{
+        int complete, r;
+
+        r = sd_bus_message_read(m, "v", "b", &complete);
+        if (r < 0 || complete || p->warned_incomplete)
+                return r;
+        status_clear(p);
+        log_warning("%s: %s", p->name, incomplete_warning());
+        p->warned_incomplete = true;
+        return r;
+}
+
 /* An a{sv} of recording properties, from GetAll or PropertiesChanged. */
 static int read_properties(Progress *p, sd_bus_message *m)
 {
@@ -164,6 +180,8 @@ static int read_properties(Progress *p, sd_bus_message *m)
                         r = read_string_variant(m, &p->state);
                 else if (strcmp(prop, "ProfilePath") == 0)
                         r = read_string_variant(m, &p->profile_path);
+                else if (strcmp(prop, SYSREC_RECORDING_PROPERTY_COMPLETE) == 0)
+                        r = read_complete(p, m);
                 else
                         r = sd_bus_message_skip(m, "v");
                 if (r >= 0)

@@ -621,6 +621,9 @@ static int on_name_acquired(sd_bus_message *msg, void *userdata, sd_bus_error *r
                 return sd_event_exit(m->event, -EADDRINUSE);
         }
         log_info("sysrecd %s ready on the bus as org.sysrec1.", SYSREC_VERSION);
+        /* Watchers of a recording learn that it lost part of its kernel state. */
+        for (size_t i = 0; i < m->n_recordings; i++)
+                recording_bus_complete_changed(m->recordings[i]);
         (void)sd_notify(false, "READY=1\nSTATUS=Ready, no active recordings.");
         return 0;
 }

@@ -17,6 +17,8 @@ void manager_bus_recording_removed(Manager *m, Recording *r);
 /* Rate-limited PropertiesChanged for Syscalls, SyscallCount, Processes, LostCgroups (and
  * Cgroups when cgroups_changed is set). */
 void recording_bus_syscalls_changed(Recording *r);
+/* PropertiesChanged for Complete if it turned false at start-up (once). */
+void recording_bus_complete_changed(Recording *r);
 
 /* Named error for a failed manager_start_recording()/register. */
 int manager_bus_start_error(Manager *m, int k, const char *name, const RecordingTarget *t,

@@ -9,6 +9,7 @@
 #include "manager-bus.h"
 #include "polkit.h"
 #include "recording-cgroups.h"
+#include "sysrec-names.h"
 
 #define CHANGED_RATELIMIT_USEC (100 * 1000)
 
@@ -246,6 +247,14 @@ static int property_get_counter(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "u", strcmp(property, "Processes") == 0 ? r->n_processes : r->n_lost);
 }
 
+static int property_get_complete(sd_bus *bus, const char *path, const char *interface,
+                                 const char *property, sd_bus_message *reply, void *userdata,
+                                 sd_bus_error *error)
+{
+        Recording *r = userdata;
+        return sd_bus_message_append(reply, "b", r->complete);
+}
+
 static int property_get_metadata(sd_bus *bus, const char *path, const char *interface,
                                  const char *property, sd_bus_message *reply, void *userdata,
                                  sd_bus_error *error)
@@ -288,6 +297,8 @@ const sd_bus_vtable recording_vtable[] = {
         SD_BUS_PROPERTY("Cgroups", "u", property_get_cgroups, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LostCgroups", "u", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Processes", "u", property_get_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY(SYSREC_RECORDING_PROPERTY_COMPLETE, "b", property_get_complete, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ProfilePath", "s", property_get_string, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartedUSec", "t", property_get_time, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -342,4 +353,13 @@ void recording_bus_syscalls_changed(Recording *r)
                 log_debug_errno(k, "Failed to arm PropertiesChanged timer: %m");
         else
                 (void)sd_event_source_set_description(r->changed_source, "recording-changed");
+}
+
+void recording_bus_complete_changed(Recording *r)
+{
+        if (!r->complete_changed || !r->manager->bus)
+                return;
+        r->complete_changed = false;
+        (void)sd_bus_emit_properties_changed(r->manager->bus, r->object_path, SYSREC_RECORDING_INTERFACE,
+                                             SYSREC_RECORDING_PROPERTY_COMPLETE, NULL);
 }

@@ -155,6 +155,8 @@ static json_object *recording_to_json(Recording *r)
                 k = add(o, "lost", json_object_new_int64(r->n_lost));
         if (k >= 0)
                 k = add(o, "processes", json_object_new_int64(r->n_processes));
+        if (k >= 0)
+                k = add(o, "complete", json_object_new_boolean(r->complete));
         if (k >= 0 && r->profile_path)
                 k = add(o, "profile_path", json_object_new_string(r->profile_path));
         if (k >= 0)
@@ -236,6 +238,21 @@ static bool get_bool(json_object *o, const char *k, bool def)
         if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_boolean))
                 return def;
         return json_object_get_boolean(v);
+}
+
+/* A boolean that must be one if present (def if absent). */
+static int get_bool_checked(json_object *o, const char *k, bool def, bool *ret)
+{
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, k, &v)) {
+                *ret = def;
+                return 0;
+        }
+        if (!json_object_is_type(v, json_type_boolean))
+                return -EINVAL;
+        *ret = json_object_get_boolean(v);
+        return 0;
 }
 
 static int get_u64(json_object *o, const char *k, uint64_t max, uint64_t *ret)
@@ -468,6 +485,9 @@ int recording_parse_saved(Manager *m, const char *text, Recording **ret)
         if (get_u64(o, "processes", UINT32_MAX, &v) < 0)
                 return -EBADMSG;
         r->n_processes = (unsigned)v;
+        /* Saved before the field existed: nothing was known to be lost. */
+        if (get_bool_checked(o, "complete", true, &r->complete) < 0)
+                return -EBADMSG;
         path = get_string(o, "profile_path");
         if (path && !(r->profile_path = strdup(path)))
                 return -ENOMEM;
@@ -506,6 +526,50 @@ static int load_one(Manager *m, int dfd, const char *file)
         m->recordings = a;
         m->recordings[m->n_recordings++] = TAKE_PTR(r);
         return 0;
+}
+
+/* Why a recording active when the previous sysrecd ended lost part of its
+ * kernel state (in_map: the maps taken over still hold its cgroups), or NULL. */
+static const char *kernel_state_loss(Manager *m, bool in_map)
+{
+        switch (recorder_inherited(m->recorder)) {
+        case RECORDER_INHERITED_ALL:
+                return NULL;
+        case RECORDER_INHERITED_MAPS:
+                return in_map ? "its BPF programs were not pinned, so nothing was recorded while sysrecd was down"
+                              : NULL;
+        default:
+                return m->pin_dir ? "its kernel maps were gone from the pin directory (reboot, or pins removed)"
+                                  : "sysrecd runs with --no-pin, so its kernel maps ended with the previous sysrecd";
+        }
+}
+
+static void resume_one(Manager *m, Recording *r, bool in_map)
+{
+        const char *loss = kernel_state_loss(m, in_map);
+        int k = 0;
+
+        if (loss) {
+                r->complete_changed = r->complete;
+                r->complete = false;
+                log_warning("Recording '%s' is incomplete: %s. It goes on recording, but its profile may "
+                            "lack syscalls (Complete=false).", r->name, loss);
+        }
+        if (in_map) {
+                if (!loss)
+                        log_info("Recording '%s' resumed; what was recorded while sysrecd was down is kept.%s",
+                                 r->name, r->complete ? "" : " (It was incomplete before.)");
+        } else {
+                k = manager_reattach_recording(m, r);
+                if (k < 0) {
+                        log_warning_errno(k, "Recording '%s' cannot resume (%m); marking it failed.", r->name);
+                        r->state = RECORDING_FAILED;
+                } else if (!loss)
+                        log_info("Recording '%s' had no cgroups in the kernel; its target is tracked again.",
+                                 r->name);
+        }
+        if (loss || k < 0 || !in_map)
+                (void)recording_save(r);
 }
 
 int manager_load_recordings(Manager *m)
@@ -551,18 +615,7 @@ int manager_load_recordings(Manager *m)
                                 (void)recorder_release(m->recorder, r->id, NULL);
                         continue;
                 }
-                if (in_map) {
-                        log_info("Recording '%s' resumed; what was recorded while sysrecd was down is kept.", r->name);
-                        continue;
-                }
-                k = manager_reattach_recording(m, r);
-                if (k < 0) {
-                        log_warning_errno(k, "Recording '%s' cannot resume (%m); marking it failed.", r->name);
-                        r->state = RECORDING_FAILED;
-                } else
-                        log_notice("Recording '%s': its kernel maps were gone (reboot?); recording again from now.",
-                                   r->name);
-                (void)recording_save(r);
+                resume_one(m, r, in_map);
         }
 
         /* Map entries nobody knows of (metadata lost) cannot be reported. */

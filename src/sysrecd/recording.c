@@ -57,6 +57,7 @@ int recording_new(Manager *m, const char *name, uint32_t id, Recording **ret)
                 return -ENOMEM;
         r->manager = m;
         r->id = id;
+        r->complete = true;
         r->name = strdup(name);
         if (!r->name)
                 return -ENOMEM;

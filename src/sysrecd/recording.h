@@ -74,6 +74,8 @@ typedef struct Recording {
         unsigned n_merged; /* targets merged into this recording after the first */
         unsigned n_lost;   /* cgroups below it that the full kernel map could not take */
         bool unreleased;   /* stopped, but its kernel entries wait for the saved state */
+        bool complete;     /* false once part of its kernel state was lost (restart without pins) */
+        bool complete_changed; /* ... found so at start-up: announced once on the bus */
         unsigned n_cgroups;
         unsigned n_processes; /* processes started in or moved into its cgroups */
         uint64_t started_usec, stopped_usec;

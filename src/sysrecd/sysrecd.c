@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sysrecd: records the syscalls of cgroups into seccomp profiles; see sysrecd(8). */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "bpffs.h"
 #include "bus-util.h"
 #include "log.h"
 #include "manager.h"
 
 static const char *arg_state_dir = "/var/lib/sysrec";
-static const char *arg_pin_dir = NULL;
+static const char *arg_pin_dir = NULL; /* NULL: the default, below BPFFS_DEFAULT_MOUNT */
+static bool arg_no_pin = false;
 static ManagerLimits arg_limits = {
         .max_recordings = 1024,
         .max_workloads = 100000,
@@ -28,13 +31,15 @@ static void help(void)
                "     --state-dir=PATH       Where profiles are written (default: $STATE_DIRECTORY,\n"
                "                            else /var/lib/sysrec)\n"
                "     --pin-dir=PATH         Pin BPF maps and links in this bpffs directory, so that\n"
-               "                            recordings survive restarts (e.g. /sys/fs/bpf/sysrec)\n"
+               "                            recordings survive restarts (default: %s,\n"
+               "                            mounting a bpffs on %s if none is)\n"
+               "     --no-pin               Pin nothing: recordings end with sysrecd\n"
                "     --max-recordings=N     Recordings kept at once (default: %u)\n"
                "     --max-workloads=N      Registered workloads (default: %u)\n"
                "     --max-labels=N         Labels per workload or selector (default: %u)\n"
                "     --max-cgroups=N        cgroups recorded at once, kernel map size (default: %u)\n"
                "     --log-level=LEVEL      err, warning, notice, info or debug\n",
-               program_invocation_short_name, arg_limits.max_recordings, arg_limits.max_workloads,
+               program_invocation_short_name, BPFFS_DEFAULT_PIN_DIR, BPFFS_DEFAULT_MOUNT, arg_limits.max_recordings, arg_limits.max_workloads,
                arg_limits.max_labels, arg_limits.max_cgroups);
 }
 
@@ -59,6 +64,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_VERSION = 0x100,
                 ARG_STATE_DIR,
                 ARG_PIN_DIR,
+                ARG_NO_PIN,
                 ARG_MAX_RECORDINGS,
                 ARG_MAX_WORKLOADS,
                 ARG_MAX_LABELS,
@@ -70,6 +76,7 @@ static int parse_argv(int argc, char *argv[])
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "pin-dir", required_argument, NULL, ARG_PIN_DIR },
+                { "no-pin", no_argument, NULL, ARG_NO_PIN },
                 { "max-recordings", required_argument, NULL, ARG_MAX_RECORDINGS },
                 { "max-workloads", required_argument, NULL, ARG_MAX_WORKLOADS },
                 { "max-labels", required_argument, NULL, ARG_MAX_LABELS },
@@ -96,10 +103,14 @@ static int parse_argv(int argc, char *argv[])
                         break;
                 case ARG_PIN_DIR:
                         if (optarg[0] != '/') {
-                                log_error("--pin-dir= needs an absolute path, got '%s'.", optarg);
+                                log_error("--pin-dir= needs an absolute path, got '%s' (--no-pin pins nothing).",
+                                          optarg);
                                 return -EINVAL;
                         }
                         arg_pin_dir = optarg;
+                        break;
+                case ARG_NO_PIN:
+                        arg_no_pin = true;
                         break;
                 case ARG_MAX_RECORDINGS:
                         r = parse_limit(optarg, "--max-recordings", 1, 1000000, &arg_limits.max_recordings);
@@ -130,6 +141,10 @@ static int parse_argv(int argc, char *argv[])
                 if (r < 0)
                         return r;
         }
+        if (arg_no_pin && arg_pin_dir) {
+                log_error("--pin-dir='%s' and --no-pin contradict each other.", arg_pin_dir);
+                return -EINVAL;
+        }
         if (optind < argc) {
                 log_error("%s takes no arguments, got '%s'.", program_invocation_short_name, argv[optind]);
                 return -EINVAL;
@@ -137,8 +152,29 @@ static int parse_argv(int argc, char *argv[])
         return 1;
 }
 
+/* Where the maps and links are pinned (NULL: nowhere). By default below
+ * BPFFS_DEFAULT_MOUNT, where a bpffs is mounted first if none is. */
+static int pin_dir_resolve(const char **ret)
+{
+        int r;
+
+        if (arg_no_pin || arg_pin_dir) {
+                *ret = arg_pin_dir;
+                return 0;
+        }
+        r = bpffs_ensure_mounted(BPFFS_DEFAULT_MOUNT);
+        if (r < 0)
+                return log_error_errno(r, "Failed to mount a bpf filesystem on %s for the default pin directory: %m "
+                                       "(give --pin-dir= on a bpf filesystem, or --no-pin).", BPFFS_DEFAULT_MOUNT);
+        if (r > 0)
+                log_info("Mounted a bpf filesystem on %s.", BPFFS_DEFAULT_MOUNT);
+        *ret = BPFFS_DEFAULT_PIN_DIR;
+        return 0;
+}
+
 int main(int argc, char *argv[])
 {
+        const char *pin_dir = NULL;
         _cleanup_(manager_freep) Manager *m = NULL;
         int r;
 
@@ -155,7 +191,12 @@ int main(int argc, char *argv[])
         if (r < 0)
                 log_warning_errno(r, "Failed to register error map, ignoring: %m");
 
-        r = manager_new(arg_state_dir, arg_pin_dir, &arg_limits, &m);
+        r = pin_dir_resolve(&pin_dir);
+        if (r < 0)
+                goto finish;
+        if (!pin_dir)
+                log_info("Pinning nothing (--no-pin): active recordings end with sysrecd.");
+        r = manager_new(arg_state_dir, pin_dir, &arg_limits, &m);
         if (r < 0)
                 goto finish;
         r = manager_start(m);

@@ -242,8 +242,11 @@ class Daemon:
         self.starts += 1
         self.state = os.path.join(self.tmp, f"state{self.starts}")
         logf = open(self.logpath, "a")
+        # Nothing pinned: a benchmark's daemon must not leave programs attached
+        # (sysrecd pins below /sys/fs/bpf by default).
+        pin = [] if any(a.startswith(("--pin-dir", "--no-pin")) for a in self.args) else ["--no-pin"]
         self.proc = self.cleanup.add_proc(subprocess.Popen(
-            [SYSRECD, f"--state-dir={self.state}"] + self.args,
+            [SYSRECD, f"--state-dir={self.state}"] + pin + self.args,
             stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
         logf.close()
         deadline = time.monotonic() + 15

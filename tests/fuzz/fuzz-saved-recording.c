@@ -30,6 +30,7 @@ NOT_REACHED Recording *manager_find_recording(Manager *m, const char *name) { ab
 NOT_REACHED Recording *manager_find_recording_by_id(Manager *m, uint32_t id) { abort(); }
 NOT_REACHED int manager_reattach_recording(Manager *m, Recording *r) { abort(); }
 NOT_REACHED int recorder_list_recordings(Recorder *r, uint32_t **ret, size_t *ret_n) { abort(); }
+NOT_REACHED RecorderInherited recorder_inherited(Recorder *r) { abort(); }
 NOT_REACHED int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret) { abort(); }
 NOT_REACHED int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret) { abort(); }
 NOT_REACHED bool recorder_needs_events(Recorder *r) { abort(); }

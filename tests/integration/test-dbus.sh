@@ -391,6 +391,7 @@ expect_eq "State is recording" "$(rprop web State)" '"recording"'
 expect_eq "Target is cgroup $TOP/cg" "$(rprop web Target)" "\"cgroup $TOP/cg\""
 expect_eq "ProfilePath is empty while recording" "$(rprop web ProfilePath)" '""'
 expect_eq "StoppedUSec is 0 while recording" "$(rprop web StoppedUSec)" 0
+expect_eq "Complete is true: nothing of its kernel state was lost" "$(rprop web Complete)" true
 started=$(rprop web StartedUSec)
 if [[ "$started" =~ ^[0-9]+$ ]] && ((started >= T0 && started <= T1)); then
     pass "StartedUSec ($started) is the wall-clock time of StartRecording"
@@ -474,6 +475,7 @@ expect_changed "PropertiesChanged announces the recording's State" "$M0" \
 expect_signal "RecordingStopped(web, path, $STATE/profiles/web.json) emitted" RecordingStopped \
     "[\"web\",\"$REC_PREFIX/web\",\"$STATE/profiles/web.json\"]"
 expect_eq "State is stopped" "$(rprop web State)" '"stopped"'
+expect_eq "Complete is still true once stopped" "$(rprop web Complete)" true
 expect_eq "ProfilePath is $STATE/profiles/web.json" "$(rprop web ProfilePath)" "\"$STATE/profiles/web.json\""
 stopped=$(rprop web StoppedUSec)
 if [[ "$stopped" =~ ^[0-9]+$ ]] && ((stopped >= started && stopped <= $(now_usec))); then
@@ -842,6 +844,7 @@ if sysrecd_start "$WORK/b" --max-recordings=3 --max-labels=2 --max-cgroups=16 &&
     done
     if [[ "$lost" =~ ^[0-9]+$ && "$lost" -ge 1 ]]; then
         pass "a cgroup created below 'many' with the map full is counted in LostCgroups ($lost), not silently dropped"
+        expect_eq "... which is not a loss of kernel state: Complete stays true" "$(rprop many Complete)" true
     elif has_syscall many uname; then
         pass "a cgroup created below 'many' with the map full is still recorded (uname)"
     elif [[ "$state" == '"failed"' ]]; then

@@ -179,7 +179,8 @@ k8s_check() {
 #   node_start NAME DRIVER CGROUP_ROOT RUNTIME   start the three for node NAME; its files
 #                                     are in $K8S_TEST_DIR/NAME, its kubelet dir
 #                                     NODE_KUBELET_DIR[NAME], its bus NODE_BUS[NAME]
-#   node_sysrecd_start/stop NAME      (re)start or stop that node's sysrecd (same bus)
+#   node_sysrecd_start/stop NAME      (re)start or stop that node's sysrecd (same bus;
+#                                     --no-pin: recordings end with it); _kill: kill -9
 #   node_sidecar_start/stop NAME      (re)start or stop that node's sidecar
 #   node_stop NAME                    stop everything of the node and remove its cgroups
 
@@ -190,8 +191,10 @@ SIDECAR_BIN=${SIDECAR_BIN:-$SYSREC_BUILD/src/k8s-sync/sysrec-k8s-sync}
 
 node_sysrecd_start() {
     local name=$1 dir=$K8S_TEST_DIR/$1 i
+    # sysrecd_pin_arg prints no word or one, unquoted on purpose.
+    # shellcheck disable=SC2046
     DBUS_SYSTEM_BUS_ADDRESS=${NODE_BUS[$name]} "$SYSRECD_BIN" --state-dir="$dir/sysrecd-state" \
-        --log-level=debug >>"$dir/sysrecd.log" 2>&1 &
+        $(sysrecd_pin_arg) --log-level=debug >>"$dir/sysrecd.log" 2>&1 &
     NODE_SYSRECD_PID[$name]=$!
     for i in $(seq 200); do
         if DBUS_SYSTEM_BUS_ADDRESS=${NODE_BUS[$name]} busctl status org.sysrec1 >/dev/null 2>&1; then
@@ -222,6 +225,13 @@ node_sysrecd_stop() {
     pid_stop "${NODE_SYSRECD_PID[$1]:-}"
     NODE_SYSRECD_PID[$1]=
     sanitizer_log_reports "$K8S_TEST_DIR/$1/sysrecd.log"
+}
+
+# node_sysrecd_kill NAME: kill -9 that node's sysrecd (a crash) and wait until it is gone.
+node_sysrecd_kill() {
+    kill -KILL "${NODE_SYSRECD_PID[$1]:-}" 2>/dev/null || true
+    wait "${NODE_SYSRECD_PID[$1]:-}" 2>/dev/null || true
+    NODE_SYSRECD_PID[$1]=
 }
 
 node_sidecar_start() {
@@ -368,6 +378,19 @@ node_wait_synchronized() {
 # sp_json NAME: the SeccompProfile as JSON (fails if absent)
 sp_json() {
     kubectl get seccompprofile "$1" -o json 2>/dev/null
+}
+
+# sp_condition NAME TYPE: "STATUS REASON MESSAGE" of the condition TYPE of SeccompProfile NAME
+sp_condition() {
+    sp_json "$1" | jq -r --arg t "$2" \
+        '.status.conditions[]? | select(.type == $t) | "\(.status) \(.reason) \(.message)"'
+}
+
+# sp_condition_matches NAME TYPE ERE: that condition matches ERE
+sp_condition_matches() {
+    local c
+    c=$(sp_condition "$1" "$2")
+    grep -Eq -- "$3" <<<"$c" || { echo "  $1: condition $2 is '$c'" >&2; return 1; }
 }
 
 # sp_has NAME SYSCALL...: the profile allows every SYSCALL

@@ -12,6 +12,8 @@
 #   2. a container that exits after 10 ms is recorded completely; matchExpressions
 #      select pods, the containers filter selects containers, other pods are left alone
 #   3. publish: a recording started over D-Bus with publish=true becomes a SeccompProfile
+#      with a True complete.sysrec.io/<node> condition; one whose kernel state sysrecd lost
+#      (kill -9 of a sysrecd without pins) gets it False, naming the recording
 #   4. restarts: the sidecar and sysrecd restarted while a pod records, the API server
 #      double restarted mid-watch, a forced 410 Gone while the sidecar missed events:
 #      every profile is there once
@@ -204,6 +206,8 @@ bash -c "echo \$BASHPID > $(cgroup2_mount)/sysreck8s-publish/cgroup.procs; exec 
 node_busctl "$NODE" call org.sysrec1 /org/sysrec1 org.sysrec1.Manager StopRecording s hand-made >/dev/null
 k8s_check "a recording started with publish=true appears as a SeccompProfile" wait_for 10 kubectl get sp from-dbus
 k8s_check "... with what it recorded" sp_has from-dbus sysinfo execve
+k8s_check "... and a condition that it is complete" \
+    wait_for 10 sp_condition_matches from-dbus "complete.sysrec.io/$NODE" '^True Complete $'
 k8s_check "... labelled with the node" bash -c \
     "kubectl get sp -l sysrec.io/node=$NODE,sysrec.io/recording=hand-made -o name | grep -q from-dbus"
 k8s_check "... and installed like every profile" wait_for 10 test -s "$KDIR/seccomp/operator/from-dbus.json"
@@ -218,6 +222,27 @@ k8s_check "a restarted sidecar does not publish it again" bash -c "
 k8s_check "... it was created once" created_once from-dbus
 kubectl delete sp from-dbus >/dev/null
 k8s_check "a deleted profile's node file is removed" wait_for 10 bash -c "test ! -e '$KDIR/seccomp/operator/from-dbus.json'"
+
+# 3b. sysrecd (without pins) killed while the recording runs: the profile says it may lack syscalls
+mkdir -p "$(cgroup2_mount)/sysreck8s-lossy"
+cleanup_add cgroup_remove /sysreck8s-lossy
+node_busctl "$NODE" call org.sysrec1 /org/sysrec1 org.sysrec1.Manager StartRecording 'sa{sv}a{sv}' \
+    lossy 1 cgroup s /sysreck8s-lossy 2 publish b true metadata 'a{ss}' 1 name from-dbus-lossy >/dev/null
+bash -c "echo \$BASHPID > $(cgroup2_mount)/sysreck8s-lossy/cgroup.procs; exec $D/probe/probe itimer"
+node_sysrecd_kill "$NODE"
+node_sysrecd_start "$NODE"
+k8s_check "after kill -9 and a restart, sysrecd says the recording is incomplete" bash -c "
+    DBUS_SYSTEM_BUS_ADDRESS='${NODE_BUS[$NODE]}' busctl get-property org.sysrec1 /org/sysrec1/recording/lossy \
+        org.sysrec1.Recording Complete | grep -qx 'b false'"
+bash -c "echo \$BASHPID > $(cgroup2_mount)/sysreck8s-lossy/cgroup.procs; exec $D/probe/probe sysinfo"
+node_busctl "$NODE" call org.sysrec1 /org/sysrec1 org.sysrec1.Manager StopRecording s lossy >/dev/null
+k8s_check "the incomplete recording is published" wait_for 10 kubectl get sp from-dbus-lossy
+k8s_check "... with what it recorded after the restart" sp_has from-dbus-lossy sysinfo
+k8s_check "... and a False complete condition naming the recording" wait_for 10 sp_condition_matches \
+    from-dbus-lossy "complete.sysrec.io/$NODE" '^False KernelStateLost .*may lack syscalls: lossy$'
+k8s_check "the sidecar logged it" grep -q "SeccompProfile from-dbus-lossy may lack syscalls: recording lossy" \
+    "$D/$NODE/sidecar.log"
+kubectl delete sp from-dbus-lossy >/dev/null
 
 # ---------------------------------------------------------------------------------------
 # 4. restarts: sidecar, sysrecd, API server (mid-watch), 410 Gone

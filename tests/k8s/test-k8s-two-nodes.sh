@@ -9,6 +9,7 @@
 # install. Both sidecars write the recording's status and finalizers at the same time,
 # and the API server double injects 409 Conflicts on top. Each node reports its install
 # as a condition and a finalizer of its own; deleting a profile waits for every node.
+# The merged profiles carry each node's complete.sysrec.io condition of the partial ones.
 #
 # Root only. Prints PASS/FAIL per check and "N passed, N failed".
 set -euo pipefail
@@ -114,13 +115,18 @@ k8s_check "each merged profile was created once" created_once merge-rec-worker m
 
 # Per-node status: a condition and a finalizer per node, none clobbering the other.
 node_condition() {
-    kubectl get sp "$1" -o json | jq -r --arg t "node.sysrec.io/$2" \
-        '.status.conditions[]? | select(.type == $t) | "\(.status) \(.reason) \(.message)"'
+    sp_condition "$1" "node.sysrec.io/$2"
 }
 for n in node-a node-b; do
     for p in merge-rec-worker merge-rec-helper; do
         k8s_check "$p: $n's condition says Installed at $n's path" wait_for 10 \
             test "$(node_condition $p $n)" = "True Installed ${NODE_KUBELET_DIR[$n]}/seccomp/operator/$p.json"
+    done
+done
+for n in node-a node-b; do
+    for p in merge-rec-worker merge-rec-helper; do
+        k8s_check "$p carries $n's complete condition over from its partial profiles" wait_for 10 \
+            sp_condition_matches "$p" "complete.sysrec.io/$n" '^True Complete $'
     done
 done
 k8s_check "the status conflicts were answered, and both nodes' conditions survived them" \

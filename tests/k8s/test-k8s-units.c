@@ -350,6 +350,82 @@ static void test_node_finalizer(void)
         g_assert_cmpstr(l1, !=, l2); /* names differing past the cut get their own */
 }
 
+/* "status reason message" of the condition type of profile p. */
+static char *condition_text(json_object *p, const char *type)
+{
+        json_object *l = json_get(p, "status.conditions");
+
+        for (size_t i = 0; l && i < json_object_array_length(l); i++) {
+                json_object *c = json_object_array_get_idx(l, i);
+
+                if (strcmp(json_get_str(c, "type"), type) == 0)
+                        return g_strdup_printf("%s %s %s", json_get_str(c, "status"), json_get_str(c, "reason"),
+                                               json_get_str(c, "message"));
+        }
+        return NULL;
+}
+
+static void complete_step(json_object *p, const char *type, const char *lost, bool replace, bool want_changed,
+                          const char *want)
+{
+        g_autofree char *got = NULL;
+        bool changed = false;
+
+        g_assert_cmpint(complete_condition_apply(p, type, lost, replace, &changed), ==, 0);
+        g_assert_cmpint(changed, ==, want_changed);
+        got = condition_text(p, type);
+        g_assert_cmpstr(got, ==, want);
+}
+
+static void test_complete_condition(void)
+{
+        json_object *p = json_tokener_parse(
+                "{\"metadata\":{\"name\":\"x\"},\"status\":{\"conditions\":[{\"type\":\"node.sysrec.io/a\","
+                "\"status\":\"True\",\"reason\":\"Installed\",\"message\":\"/p\",\"lastTransitionTime\":\"t\"}]}}");
+        const char *a = "complete.sysrec.io/a", *b = "complete.sysrec.io/b";
+        g_autofree char *lost = NULL, *installed = NULL;
+
+        g_assert_nonnull(p);
+        complete_step(p, a, NULL, true, true, "True Complete ");
+        complete_step(p, a, NULL, false, false, "True Complete ");
+        /* a lost recording makes it False, naming it; more names are added once */
+        g_assert_cmpint(complete_condition_apply(p, a, "r1", false, &(bool){ false }), ==, 0);
+        lost = condition_text(p, a);
+        g_assert_true(g_str_has_prefix(lost, "False KernelStateLost "));
+        g_assert_true(g_str_has_suffix(lost, "may lack syscalls: r1"));
+        g_clear_pointer(&lost, g_free);
+        g_assert_cmpint(complete_condition_apply(p, a, "r2 r1", false, &(bool){ false }), ==, 0);
+        lost = condition_text(p, a);
+        g_assert_true(g_str_has_suffix(lost, "may lack syscalls: r1 r2"));
+        g_clear_pointer(&lost, g_free);
+        /* a complete recording unioned in does not make the union complete */
+        bool changed = false;
+        g_assert_cmpint(complete_condition_apply(p, a, NULL, false, &changed), ==, 0);
+        g_assert_false(changed);
+        lost = condition_text(p, a);
+        g_assert_true(g_str_has_suffix(lost, "may lack syscalls: r1 r2"));
+        g_clear_pointer(&lost, g_free);
+        /* nor does the same loss again change anything */
+        g_assert_cmpint(complete_condition_apply(p, a, "r2", false, &changed), ==, 0);
+        g_assert_false(changed);
+        /* another node's condition is its own */
+        complete_step(p, b, NULL, false, true, "True Complete ");
+        lost = condition_text(p, a);
+        g_assert_true(g_str_has_prefix(lost, "False "));
+        g_clear_pointer(&lost, g_free);
+        /* a profile written anew from a complete recording is complete again */
+        complete_step(p, a, NULL, true, true, "True Complete ");
+        /* ... and one written anew from a lost one names only it */
+        g_assert_cmpint(complete_condition_apply(p, a, "r1", false, &changed), ==, 0);
+        g_assert_cmpint(complete_condition_apply(p, a, "r3", true, &changed), ==, 0);
+        lost = condition_text(p, a);
+        g_assert_true(g_str_has_suffix(lost, "may lack syscalls: r3"));
+        /* the node's install condition is left alone */
+        installed = condition_text(p, "node.sysrec.io/a");
+        g_assert_cmpstr(installed, ==, "True Installed /p");
+        json_object_put(p);
+}
+
 int main(int argc, char *argv[])
 {
         g_test_init(&argc, &argv, NULL);
@@ -363,5 +439,6 @@ int main(int argc, char *argv[])
         g_test_add_func("/sysrec/k8s/name-sanitize", test_name_sanitize);
         g_test_add_func("/sysrec/k8s/base-profiles", test_base_profiles);
         g_test_add_func("/sysrec/k8s/node-finalizer", test_node_finalizer);
+        g_test_add_func("/sysrec/k8s/complete-condition", test_complete_condition);
         return g_test_run();
 }

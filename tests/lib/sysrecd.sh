@@ -9,7 +9,8 @@
 # `sysrecd_stop` stops the daemon and the bus (register it with trap/cleanup).
 #
 # Environment: SYSREC_BUILD (build directory; default: <repo>/build),
-# SYSRECD_ARGS (extra daemon arguments), SYSRECD_WRAPPER (e.g. "valgrind -q").
+# SYSRECD_ARGS (extra daemon arguments), SYSRECD_WRAPPER (e.g. "valgrind -q"),
+# SYSRECD_DEFAULT_PIN (set: leave sysrecd's default pinning alone, see sysrecd_pin_arg).
 
 if [[ -n "${_SYSREC_SYSRECD_SH:-}" ]]; then
     return 0
@@ -52,15 +53,32 @@ private_bus_stop() {
     fi
 }
 
+# sysrecd_pin_arg [ARGS...]: "--no-pin" unless the daemon arguments (ARGS, SYSRECD_ARGS)
+# choose with --pin-dir= or --no-pin, or SYSRECD_DEFAULT_PIN is set. sysrecd pins below
+# /sys/fs/bpf by default, a place every daemon on the host would share and leave pins in:
+# a test pins in a bpffs of its own, or only in a mount namespace of its own by default.
+sysrecd_pin_arg() {
+    local a
+    [[ -z "${SYSRECD_DEFAULT_PIN:-}" ]] || return 0
+    # shellcheck disable=SC2086
+    for a in ${SYSRECD_ARGS:-} "$@"; do
+        case $a in
+        --pin-dir | --pin-dir=* | --no-pin) return 0 ;;
+        esac
+    done
+    echo --no-pin
+}
+
 # sysrecd_start DIR [ARGS...]: bus + daemon with state in DIR/state; waits for the name.
 sysrecd_start() {
     local dir=$1; shift
     private_bus_start "$dir"
     SYSRECD_STATE=$dir/state
     SYSRECD_LOG=$dir/sysrecd.log
-    # shellcheck disable=SC2086
-    ${SYSRECD_WRAPPER:-} "$SYSRECD_BIN" --state-dir="$SYSRECD_STATE" ${SYSRECD_ARGS:-} "$@" \
-        > "$SYSRECD_LOG" 2>&1 &
+    # sysrecd_pin_arg prints no word or one, unquoted on purpose.
+    # shellcheck disable=SC2086,SC2046
+    ${SYSRECD_WRAPPER:-} "$SYSRECD_BIN" --state-dir="$SYSRECD_STATE" $(sysrecd_pin_arg "$@") \
+        ${SYSRECD_ARGS:-} "$@" > "$SYSRECD_LOG" 2>&1 &
     SYSRECD_PID=$!
     local i
     for i in $(seq 1200); do

@@ -140,9 +140,10 @@ daemon_start() {
     local i n=400
     [[ -z "${SYSRECD_WRAPPER:-}" ]] || n=7200
     echo "---- daemon_start $(date +%T.%N) $*" >>"$SYSRECD_LOG"
-    # shellcheck disable=SC2086
-    ${SYSRECD_WRAPPER:-} "$SYSRECD_BIN" --state-dir="$SYSRECD_STATE" ${SYSRECD_ARGS:-} "$@" \
-        >>"$SYSRECD_LOG" 2>&1 &
+    # sysrecd_pin_arg prints no word or one, unquoted on purpose.
+    # shellcheck disable=SC2086,SC2046
+    ${SYSRECD_WRAPPER:-} "$SYSRECD_BIN" --state-dir="$SYSRECD_STATE" $(sysrecd_pin_arg "$@") \
+        ${SYSRECD_ARGS:-} "$@" >>"$SYSRECD_LOG" 2>&1 &
     SYSRECD_PID=$!
     for ((i = 0; i < n; i++)); do
         if busctl status org.sysrec1 >/dev/null 2>&1; then

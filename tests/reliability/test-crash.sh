@@ -56,6 +56,7 @@ mkdir "$CG2$TOP/crash/born-while-down"
 "$SYSCALL_BIN" --cgroup "$CG2$TOP/crash/born-while-down" 778
 daemon_start --pin-dir="$PIN" || { fail "restart after kill -9"; exit 1; }
 expect_eq "recording is active again after the restart" "$(rec_state crash)" recording
+expect_eq "... and complete: the pins kept everything" "$(rprop crash Complete)" true
 if busctl call org.sysrec1 /org/sysrec1 org.sysrec1.Manager StopRecording s crash >/dev/null; then
     got=$(profile_names "$STATE/profiles/crash.json")
     miss=$(missing_from "$DOWN_NAMES"$'\n@778\n@1001' "$got")
@@ -104,6 +105,10 @@ for ((c = 1; c <= CYCLES; c++)); do
     st=$(rec_state live)
     if [[ "$st" != recording ]]; then
         fail "cycle $c: recording 'live' is '$st' after the restart"
+        break
+    fi
+    if [[ "$(rprop live Complete)" != true ]]; then
+        fail "cycle $c: recording 'live' says it lost kernel state (Complete=$(rprop live Complete))"
         break
     fi
     # Calls made while the daemon was up, then the ones made while it was down or
