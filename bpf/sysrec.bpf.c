@@ -110,6 +110,22 @@ struct {
         __type(value, struct sysrec_ways);
 } ways SEC(".maps");
 
+/* Where the gate of each skip-runtime-setup cgroup opened, by the slot of its
+ * record in "records" (not pinned: a new instance starts with an empty table,
+ * and an entry is only trusted when it names the record's cgroup, as a way
+ * is). Sized by user space before load, like "records". */
+struct sysrec_gate_state {
+        __u64 cgroup; /* the record's cgroup id when the entry was written */
+        __u64 root;   /* the root directory (dentry) of the exec that opened the gate */
+};
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 16384);
+        __type(key, __u32);
+        __type(value, struct sysrec_gate_state);
+} gates SEC(".maps");
+
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
         __uint(max_entries, 256 * 1024);
@@ -254,11 +270,36 @@ static __always_inline int gate_kind(struct pt_regs *regs, int abi, long id)
         return GATE_NONE;
 }
 
+/* The root directory of the current task, as an identity: the same dentry in
+ * every mount namespace that was copied from another (unshare -m), another
+ * one once the task has changed root (pivot_root, chroot). */
+static __always_inline __u64 task_root(void)
+{
+        struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+        return (__u64)BPF_CORE_READ(t, fs, root.dentry);
+}
+
+/* Forget what cg recorded before its gate (re)opened: the runtime's set-up. */
+static __always_inline void gate_clear(struct sysrec_cgroup *cg)
+{
+        for (int a = 0; a < _SYSREC_ABI_MAX; a++)
+                for (int w = 0; w < SYSREC_NR_WORDS; w++)
+                        cg->bits[a][w] = 0;
+        __builtin_memset(&cg->args, 0, sizeof(cg->args));
+}
+
 /* The gate of a skip-runtime-setup cgroup: false while the runtime is still
- * setting up. Only this program writes the gate bits, and only sets them. */
-static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *regs, int abi, long id)
+ * setting up. Only this program writes the gate bits, and only sets them.
+ * gate is the cgroup's entry in "gates" (NULL if the map has none). The new
+ * state is stored before the bits are cleared, so that a task that decides
+ * on the new state never has its bits cleared by the change. */
+static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate, __u64 cgid,
+                                      struct pt_regs *regs, int abi, long id)
 {
         __u32 flags = cg->flags;
+        bool known;
+        __u64 root;
         int kind;
 
         if (!(flags & SYSREC_CG_GATED))
@@ -279,22 +320,35 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *
         kind = gate_kind(regs, abi, id);
         if (kind == GATE_FILTER) {
                 /* The profile applies from here: forget what came before. */
-                if (flags & SYSREC_CG_GATE_OPEN) {
-                        for (int a = 0; a < _SYSREC_ABI_MAX; a++)
-                                for (int w = 0; w < SYSREC_NR_WORDS; w++)
-                                        cg->bits[a][w] = 0;
-                        __builtin_memset(&cg->args, 0, sizeof(cg->args));
-                }
                 cg->flags = flags | SYSREC_CG_GATE_OPEN | SYSREC_CG_GATE_FILTER;
+                if (flags & SYSREC_CG_GATE_OPEN)
+                        gate_clear(cg);
                 return true;
         }
-        if (flags & SYSREC_CG_GATE_OPEN)
-                return true;
-        if (kind == GATE_EXEC) {
+        root = task_root();
+        known = gate && gate->cgroup == cgid;
+        if (kind == GATE_EXEC && (!(flags & SYSREC_CG_GATE_OPEN) || !known || gate->root != root)) {
+                /* The first exec opens the gate. An exec into another root than
+                 * the one it opened in (the container's, after pivot_root) is the
+                 * workload's entry: what was recorded before it is the runtime's
+                 * set-up (a runtime that executes itself or a wrapper in the
+                 * cgroup opened the gate early). Unknown (a new instance of the
+                 * program): keep what was recorded, take the root. */
+                if (gate) {
+                        gate->root = root;
+                        gate->cgroup = cgid;
+                }
                 cg->flags = flags | SYSREC_CG_GATE_OPEN;
+                if ((flags & SYSREC_CG_GATE_OPEN) && known)
+                        gate_clear(cg);
                 return true;
         }
-        return false;
+        if (!(flags & SYSREC_CG_GATE_OPEN))
+                return false;
+        /* Opened by an exec: only the calls of tasks in the root it opened in.
+         * A runtime's process that stays in the cgroup outside the container's
+         * root (crun's parent, through crun-hybrid.sh here) is not the workload. */
+        return !known || gate->root == root;
 }
 
 static __always_inline void or_bits(__u64 *p, __u64 v, bool atomic_fetch)
@@ -376,7 +430,7 @@ static __always_inline struct sysrec_ways *ways_of(__u64 cgid)
 
 /* The record of a tracked cgroup through its way, or NULL when the bucket
  * has no valid way for it (ask the hash map then). */
-static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, __u64 cgid)
+static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, __u64 cgid, __u32 *ret_slot)
 {
 #pragma unroll
         for (int i = 0; i < SYSREC_WAYS; i++)
@@ -384,8 +438,10 @@ static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, 
                         /* The key straight from the way: no copy to the stack. */
                         struct sysrec_record *rec = bpf_map_lookup_elem(&records, &w->slot[i]);
 
-                        if (rec && rec->cgroup == cgid)
+                        if (rec && rec->cgroup == cgid) {
+                                *ret_slot = w->slot[i];
                                 return rec;
+                        }
                         return NULL;
                 }
         return NULL;
@@ -457,7 +513,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
                 w = ways_of(cgid);
                 if (!w)
                         return 0;
-                rec = record_fast(w, cgid);
+                rec = record_fast(w, cgid, &slot);
                 if (rec) {
                         /* The common case: a native syscall the cgroup made before.
                          * Not for the syscalls whose arguments are recorded on every
@@ -482,11 +538,15 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         wi = (id >> 6) & (SYSREC_NR_WORDS - 1);
         mask = 1ULL << (id & 63);
 
-        if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, regs, abi, id))
+        if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, bpf_map_lookup_elem(&gates, &slot), cgid, regs, abi, id))
                 return 0;
         if (abi == SYSREC_ABI_NATIVE)
                 record_args(cg, regs, id, atomic_fetch);
 
+        /* Bounds again for the verifier, which can lose them across the gate. */
+        barrier_var(abi);
+        if (abi < 0 || abi >= _SYSREC_ABI_MAX)
+                return 0;
         word = &cg->bits[abi][wi];
         if (*word & mask)
                 return 0;
