@@ -146,7 +146,11 @@ enum sysrec_event_type {
  * the map, so a dropped event loses nothing. */
 struct sysrec_event {
         __u64 cgroup;
-        __u64 parent; /* SYSREC_EVENT_CGROUP: the tracked parent */
+        /* SYSREC_EVENT_CGROUP: the tracked parent. SYSREC_EVENT_SYSCALL: in a
+         * skip-runtime-setup cgroup, the epoch of its gate the call was recorded
+         * in (each re-opening drops what came before: so do events of an earlier
+         * epoch); 0 elsewhere. */
+        __u64 parent;
         __u32 recording;
         __u32 pid;
         __u16 type;

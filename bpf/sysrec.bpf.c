@@ -116,7 +116,8 @@ struct {
  * is). Sized by user space before load, like "records". */
 struct sysrec_gate_state {
         __u64 cgroup; /* the record's cgroup id when the entry was written */
-        __u64 root;   /* the root directory (dentry) of the exec that opened the gate */
+        __u64 root;   /* the root directory (dentry) of the exec that opened the gate, 0: unknown */
+        __u64 epoch;  /* how often the gate re-opened (and dropped what came before) */
 };
 
 struct {
@@ -291,14 +292,15 @@ static __always_inline void gate_clear(struct sysrec_cgroup *cg)
 
 /* The gate of a skip-runtime-setup cgroup: false while the runtime is still
  * setting up. Only this program writes the gate bits, and only sets them.
- * gate is the cgroup's entry in "gates" (NULL if the map has none). The new
- * state is stored before the bits are cleared, so that a task that decides
- * on the new state never has its bits cleared by the change. */
-static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate, __u64 cgid,
-                                      struct pt_regs *regs, int abi, long id)
+ * gate is the cgroup's entry in "gates" (NULL if the map has none). When the
+ * gate re-opens, the new state and epoch are stored before the bits are
+ * cleared, so that a task that decides on the new state keeps what it
+ * records; ring-buffer events carry the epoch they were decided in, so that
+ * user space drops those of an earlier one too. */
+static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate, struct pt_regs *regs,
+                                      int abi, long id)
 {
         __u32 flags = cg->flags;
-        bool known;
         __u64 root;
         int kind;
 
@@ -321,22 +323,28 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_ga
         if (kind == GATE_FILTER) {
                 /* The profile applies from here: forget what came before. */
                 cg->flags = flags | SYSREC_CG_GATE_OPEN | SYSREC_CG_GATE_FILTER;
-                if (flags & SYSREC_CG_GATE_OPEN)
+                if (flags & SYSREC_CG_GATE_OPEN) {
+                        if (gate)
+                                gate->epoch++;
                         gate_clear(cg);
+                }
                 return true;
         }
         root = task_root();
-        known = gate && gate->cgroup == cgid;
-        if (kind == GATE_EXEC && (!(flags & SYSREC_CG_GATE_OPEN) || !known || gate->root != root)) {
+        if (kind == GATE_EXEC && (!(flags & SYSREC_CG_GATE_OPEN) || !gate || gate->root != root)) {
                 /* The first exec opens the gate. An exec into another root than
                  * the one it opened in (the container's, after pivot_root) is the
                  * workload's entry: what was recorded before it is the runtime's
                  * set-up (a runtime that executes itself or a wrapper in the
-                 * cgroup opened the gate early). Unknown (a new instance of the
-                 * program): keep what was recorded, take the root. */
+                 * cgroup opened the gate early). Unknown root (the gate opened
+                 * under an earlier instance of the program): keep what was
+                 * recorded, take the root. */
+                bool known = gate && gate->root;
+
                 if (gate) {
                         gate->root = root;
-                        gate->cgroup = cgid;
+                        if ((flags & SYSREC_CG_GATE_OPEN) && known)
+                                gate->epoch++;
                 }
                 cg->flags = flags | SYSREC_CG_GATE_OPEN;
                 if ((flags & SYSREC_CG_GATE_OPEN) && known)
@@ -348,7 +356,22 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_ga
         /* Opened by an exec: only the calls of tasks in the root it opened in.
          * A runtime's process that stays in the cgroup outside the container's
          * root (crun's parent, through crun-hybrid.sh here) is not the workload. */
-        return !known || gate->root == root;
+        return !gate || !gate->root || gate->root == root;
+}
+
+/* The gate entry of the record in slot, claimed for cgid if it still names
+ * another cgroup (a record tracked by user space, whose entry on_mkdir()
+ * did not write). */
+static __always_inline struct sysrec_gate_state *gate_of(__u32 slot, __u64 cgid)
+{
+        struct sysrec_gate_state *gate = bpf_map_lookup_elem(&gates, &slot);
+
+        if (gate && gate->cgroup != cgid) {
+                gate->root = 0;
+                gate->epoch = 0;
+                gate->cgroup = cgid;
+        }
+        return gate;
 }
 
 static __always_inline void or_bits(__u64 *p, __u64 v, bool atomic_fetch)
@@ -491,7 +514,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         struct sysrec_record *rec;
         struct sysrec_cgroup *cg;
         struct sysrec_ways *w;
-        __u64 cgid, mask, *word;
+        __u64 cgid, mask, *word, epoch = 0;
         __u32 slot, wi;
         int abi;
 
@@ -538,8 +561,15 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         wi = (id >> 6) & (SYSREC_NR_WORDS - 1);
         mask = 1ULL << (id & 63);
 
-        if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, bpf_map_lookup_elem(&gates, &slot), cgid, regs, abi, id))
-                return 0;
+        if (cg->flags & SYSREC_CG_GATED) {
+                struct sysrec_gate_state *gate = gate_of(slot, cgid);
+
+                /* The epoch before the gate decides: events of a re-opened gate's
+                 * earlier epoch are dropped by user space. */
+                epoch = gate ? gate->epoch : 0;
+                if (!pass_gate(cg, gate, regs, abi, id))
+                        return 0;
+        }
         if (abi == SYSREC_ABI_NATIVE)
                 record_args(cg, regs, id, atomic_fetch);
 
@@ -554,13 +584,13 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         if (atomic_fetch) {
                 /* Exactly one CPU sees the bit flip and reports it. */
                 if (!(__sync_fetch_and_or(word, mask) & mask))
-                        emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
+                        emit(SYSREC_EVENT_SYSCALL, cgid, epoch, cg->recording, abi, id);
         } else {
                 /* No atomic fetch on this kernel: two CPUs racing on one word may lose
                  * a bit here, but each of them emits its event, and user space ORs
                  * the events into the profile. */
                 *word |= mask;
-                emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
+                emit(SYSREC_EVENT_SYSCALL, cgid, epoch, cg->recording, abi, id);
         }
         return 0;
 }
@@ -584,6 +614,7 @@ static __always_inline struct sysrec_armed *lookup_armed(struct cgroup *cgrp, __
 static __always_inline int on_mkdir(struct cgroup *cgrp)
 {
         struct sysrec_record *parent, *rec;
+        struct sysrec_gate_state *gate;
         struct sysrec_armed *arm = NULL;
         __u32 recording, flags, slot;
         __u64 id, parent_id;
@@ -622,6 +653,12 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
                 rec->cgroup = 0;
                 bpf_map_push_elem(&free_slots, &slot, 0);
                 goto lost;
+        }
+        gate = bpf_map_lookup_elem(&gates, &slot);
+        if (gate) {
+                gate->cgroup = id;
+                gate->root = 0;
+                gate->epoch = 0;
         }
         __sync_fetch_and_add(&filter[filter_slot(id)], 1);
         emit_cgroup(cgrp, id, parent_id, recording);
