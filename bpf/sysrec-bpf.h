@@ -47,8 +47,9 @@ enum sysrec_abi {
  * the exact boundary: when a filter is installed (the recorded container
  * runs with any seccomp profile, e.g. the runtime's default), what the
  * cgroup recorded before it is dropped. When none is, the first execve in
- * the cgroup opens the gate. Numbers per ABI are filled in by user space
- * through libseccomp. */
+ * the cgroup opens the gate, and an execve into another root directory (the
+ * container's) re-opens it there, dropping what came before. Numbers per ABI
+ * are filled in by user space through libseccomp. */
 enum sysrec_gate {
         SYSREC_GATE_EXECVE,
         SYSREC_GATE_EXECVEAT,

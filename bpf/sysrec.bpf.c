@@ -290,22 +290,41 @@ static __always_inline void gate_clear(struct sysrec_cgroup *cg)
         __builtin_memset(&cg->args, 0, sizeof(cg->args));
 }
 
-/* The gate of a skip-runtime-setup cgroup: false while the runtime is still
+enum gate_verdict {
+        GATE_SHUT,     /* not recorded: the runtime's set-up, or not the workload */
+        GATE_PASS,     /* recorded */
+        GATE_REOPENED, /* recorded, and this call re-opened the gate */
+};
+
+/* Re-open cg's gate: store the new state (flags, and root if not 0), drop
+ * what was recorded. The epoch is odd while that happens (a seqlock): a task
+ * that decides meanwhile, or whose bit lands after the clear although it
+ * decided before, sees the epoch change and takes its bit back. */
+static __always_inline void gate_reopen(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate, __u32 flags,
+                                        __u64 root)
+{
+        if (gate)
+                __sync_fetch_and_add(&gate->epoch, 1);
+        cg->flags = flags;
+        if (gate && root)
+                gate->root = root;
+        gate_clear(cg);
+        if (gate)
+                __sync_fetch_and_add(&gate->epoch, 1);
+}
+
+/* The gate of a skip-runtime-setup cgroup: shut while the runtime is still
  * setting up. Only this program writes the gate bits, and only sets them.
- * gate is the cgroup's entry in "gates" (NULL if the map has none). When the
- * gate re-opens, the new state and epoch are stored before the bits are
- * cleared, so that a task that decides on the new state keeps what it
- * records; ring-buffer events carry the epoch they were decided in, so that
- * user space drops those of an earlier one too. */
-static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate, struct pt_regs *regs,
-                                      int abi, long id)
+ * gate is the cgroup's entry in "gates" (NULL if the map has none). */
+static __always_inline enum gate_verdict pass_gate(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate,
+                                                   struct pt_regs *regs, int abi, long id)
 {
         __u32 flags = cg->flags;
         __u64 root;
         int kind;
 
         if (!(flags & SYSREC_CG_GATED))
-                return true;
+                return GATE_PASS;
         if (flags & SYSREC_CG_GATE_FILTER) {
                 /* Once the runtime has installed the container's filter, only the
                  * tasks it applies to make calls the profile must allow: the thread
@@ -316,19 +335,19 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_ga
                 struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 
                 if (!bpf_core_field_exists(t->seccomp))
-                        return true;
-                return BPF_CORE_READ(t, seccomp.mode) != 0;
+                        return GATE_PASS;
+                return BPF_CORE_READ(t, seccomp.mode) != 0 ? GATE_PASS : GATE_SHUT;
         }
         kind = gate_kind(regs, abi, id);
         if (kind == GATE_FILTER) {
                 /* The profile applies from here: forget what came before. */
-                cg->flags = flags | SYSREC_CG_GATE_OPEN | SYSREC_CG_GATE_FILTER;
-                if (flags & SYSREC_CG_GATE_OPEN) {
-                        if (gate)
-                                gate->epoch++;
-                        gate_clear(cg);
+                flags |= SYSREC_CG_GATE_FILTER;
+                if (!(flags & SYSREC_CG_GATE_OPEN)) {
+                        cg->flags = flags | SYSREC_CG_GATE_OPEN;
+                        return GATE_PASS;
                 }
-                return true;
+                gate_reopen(cg, gate, flags, 0);
+                return GATE_REOPENED;
         }
         root = task_root();
         if (kind == GATE_EXEC && (!(flags & SYSREC_CG_GATE_OPEN) || !gate || gate->root != root)) {
@@ -339,24 +358,21 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct sysrec_ga
                  * cgroup opened the gate early). Unknown root (the gate opened
                  * under an earlier instance of the program): keep what was
                  * recorded, take the root. */
-                bool known = gate && gate->root;
-
-                if (gate) {
-                        gate->root = root;
-                        if ((flags & SYSREC_CG_GATE_OPEN) && known)
-                                gate->epoch++;
+                if ((flags & SYSREC_CG_GATE_OPEN) && gate && gate->root) {
+                        gate_reopen(cg, gate, flags, root);
+                        return GATE_REOPENED;
                 }
+                if (gate)
+                        gate->root = root;
                 cg->flags = flags | SYSREC_CG_GATE_OPEN;
-                if ((flags & SYSREC_CG_GATE_OPEN) && known)
-                        gate_clear(cg);
-                return true;
+                return GATE_PASS;
         }
         if (!(flags & SYSREC_CG_GATE_OPEN))
-                return false;
+                return GATE_SHUT;
         /* Opened by an exec: only the calls of tasks in the root it opened in.
          * A runtime's process that stays in the cgroup outside the container's
          * root (crun's parent, through crun-hybrid.sh here) is not the workload. */
-        return !gate || !gate->root || gate->root == root;
+        return !gate || !gate->root || gate->root == root ? GATE_PASS : GATE_SHUT;
 }
 
 /* The gate entry of the record in slot, claimed for cgid if it still names
@@ -511,6 +527,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
 {
         bool atomic_fetch = flavour != FLAVOUR_RAW;
         struct task_struct *task = NULL;
+        struct sysrec_gate_state *gate = NULL;
         struct sysrec_record *rec;
         struct sysrec_cgroup *cg;
         struct sysrec_ways *w;
@@ -562,12 +579,20 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         mask = 1ULL << (id & 63);
 
         if (cg->flags & SYSREC_CG_GATED) {
-                struct sysrec_gate_state *gate = gate_of(slot, cgid);
+                enum gate_verdict v;
 
-                /* The epoch before the gate decides: events of a re-opened gate's
-                 * earlier epoch are dropped by user space. */
+                /* The epoch the gate decides in (see gate_reopen()). Events carry
+                 * it: user space drops those of a re-opened gate's earlier epoch. */
+                gate = gate_of(slot, cgid);
                 epoch = gate ? gate->epoch : 0;
-                if (!pass_gate(cg, gate, regs, abi, id))
+                if (epoch & 1)
+                        return 0;
+                v = pass_gate(cg, gate, regs, abi, id);
+                if (v == GATE_SHUT)
+                        return 0;
+                if (v == GATE_REOPENED)
+                        epoch = gate ? gate->epoch : 0;
+                else if (gate && gate->epoch != epoch)
                         return 0;
         }
         if (abi == SYSREC_ABI_NATIVE)
@@ -583,15 +608,21 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
 
         if (atomic_fetch) {
                 /* Exactly one CPU sees the bit flip and reports it. */
-                if (!(__sync_fetch_and_or(word, mask) & mask))
-                        emit(SYSREC_EVENT_SYSCALL, cgid, epoch, cg->recording, abi, id);
+                if (__sync_fetch_and_or(word, mask) & mask)
+                        return 0;
+                if (gate && gate->epoch != epoch) {
+                        /* The gate re-opened since it let this call in: take the
+                         * bit back, it may have landed after the clear. */
+                        __sync_fetch_and_and(word, ~mask);
+                        return 0;
+                }
         } else {
                 /* No atomic fetch on this kernel: two CPUs racing on one word may lose
                  * a bit here, but each of them emits its event, and user space ORs
-                 * the events into the profile. */
+                 * the events into the profile (of the epoch they were decided in). */
                 *word |= mask;
-                emit(SYSREC_EVENT_SYSCALL, cgid, epoch, cg->recording, abi, id);
         }
+        emit(SYSREC_EVENT_SYSCALL, cgid, epoch, cg->recording, abi, id);
         return 0;
 }
 
