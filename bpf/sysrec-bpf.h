@@ -47,8 +47,9 @@ enum sysrec_abi {
  * the exact boundary: when a filter is installed (the recorded container
  * runs with any seccomp profile, e.g. the runtime's default), what the
  * cgroup recorded before it is dropped. When none is, the first execve in
- * the cgroup opens the gate. Numbers per ABI are filled in by user space
- * through libseccomp. */
+ * the cgroup opens the gate, and an execve into another root directory (the
+ * container's) re-opens it there, dropping what came before. Numbers per ABI
+ * are filled in by user space through libseccomp. */
 enum sysrec_gate {
         SYSREC_GATE_EXECVE,
         SYSREC_GATE_EXECVEAT,
@@ -146,7 +147,11 @@ enum sysrec_event_type {
  * the map, so a dropped event loses nothing. */
 struct sysrec_event {
         __u64 cgroup;
-        __u64 parent; /* SYSREC_EVENT_CGROUP: the tracked parent */
+        /* SYSREC_EVENT_CGROUP: the tracked parent. SYSREC_EVENT_SYSCALL: in a
+         * skip-runtime-setup cgroup, the epoch of its gate the call was recorded
+         * in (each re-opening drops what came before: so do events of an earlier
+         * epoch); 0 elsewhere. */
+        __u64 parent;
         __u32 recording;
         __u32 pid;
         __u16 type;

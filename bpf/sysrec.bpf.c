@@ -110,6 +110,23 @@ struct {
         __type(value, struct sysrec_ways);
 } ways SEC(".maps");
 
+/* Where the gate of each skip-runtime-setup cgroup opened, by the slot of its
+ * record in "records" (not pinned: a new instance starts with an empty table,
+ * and an entry is only trusted when it names the record's cgroup, as a way
+ * is). Sized by user space before load, like "records". */
+struct sysrec_gate_state {
+        __u64 cgroup; /* the record's cgroup id when the entry was written */
+        __u64 root;   /* the root directory (dentry) of the exec that opened the gate, 0: unknown */
+        __u64 epoch;  /* how often the gate re-opened (and dropped what came before) */
+};
+
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 16384);
+        __type(key, __u32);
+        __type(value, struct sysrec_gate_state);
+} gates SEC(".maps");
+
 struct {
         __uint(type, BPF_MAP_TYPE_RINGBUF);
         __uint(max_entries, 256 * 1024);
@@ -254,15 +271,60 @@ static __always_inline int gate_kind(struct pt_regs *regs, int abi, long id)
         return GATE_NONE;
 }
 
-/* The gate of a skip-runtime-setup cgroup: false while the runtime is still
- * setting up. Only this program writes the gate bits, and only sets them. */
-static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *regs, int abi, long id)
+/* The root directory of the current task, as an identity: the same dentry in
+ * every mount namespace that was copied from another (unshare -m), another
+ * one once the task has changed root (pivot_root, chroot). */
+static __always_inline __u64 task_root(void)
+{
+        struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+        return (__u64)BPF_CORE_READ(t, fs, root.dentry);
+}
+
+/* Forget what cg recorded before its gate (re)opened: the runtime's set-up. */
+static __always_inline void gate_clear(struct sysrec_cgroup *cg)
+{
+        for (int a = 0; a < _SYSREC_ABI_MAX; a++)
+                for (int w = 0; w < SYSREC_NR_WORDS; w++)
+                        cg->bits[a][w] = 0;
+        __builtin_memset(&cg->args, 0, sizeof(cg->args));
+}
+
+enum gate_verdict {
+        GATE_SHUT,     /* not recorded: the runtime's set-up, or not the workload */
+        GATE_PASS,     /* recorded */
+        GATE_REOPENED, /* recorded, and this call re-opened the gate */
+};
+
+/* Re-open cg's gate: store the new state (flags, and root if not 0), drop
+ * what was recorded. The epoch is odd while that happens (a seqlock): a task
+ * that decides meanwhile, or whose bit lands after the clear although it
+ * decided before, sees the epoch change and takes its bit back. */
+static __always_inline void gate_reopen(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate, __u32 flags,
+                                        __u64 root)
+{
+        if (gate)
+                __sync_fetch_and_add(&gate->epoch, 1);
+        cg->flags = flags;
+        if (gate && root)
+                gate->root = root;
+        gate_clear(cg);
+        if (gate)
+                __sync_fetch_and_add(&gate->epoch, 1);
+}
+
+/* The gate of a skip-runtime-setup cgroup: shut while the runtime is still
+ * setting up. Only this program writes the gate bits, and only sets them.
+ * gate is the cgroup's entry in "gates" (NULL if the map has none). */
+static __always_inline enum gate_verdict pass_gate(struct sysrec_cgroup *cg, struct sysrec_gate_state *gate,
+                                                   struct pt_regs *regs, int abi, long id)
 {
         __u32 flags = cg->flags;
+        __u64 root;
         int kind;
 
         if (!(flags & SYSREC_CG_GATED))
-                return true;
+                return GATE_PASS;
         if (flags & SYSREC_CG_GATE_FILTER) {
                 /* Once the runtime has installed the container's filter, only the
                  * tasks it applies to make calls the profile must allow: the thread
@@ -273,28 +335,59 @@ static __always_inline bool pass_gate(struct sysrec_cgroup *cg, struct pt_regs *
                 struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 
                 if (!bpf_core_field_exists(t->seccomp))
-                        return true;
-                return BPF_CORE_READ(t, seccomp.mode) != 0;
+                        return GATE_PASS;
+                return BPF_CORE_READ(t, seccomp.mode) != 0 ? GATE_PASS : GATE_SHUT;
         }
         kind = gate_kind(regs, abi, id);
         if (kind == GATE_FILTER) {
                 /* The profile applies from here: forget what came before. */
-                if (flags & SYSREC_CG_GATE_OPEN) {
-                        for (int a = 0; a < _SYSREC_ABI_MAX; a++)
-                                for (int w = 0; w < SYSREC_NR_WORDS; w++)
-                                        cg->bits[a][w] = 0;
-                        __builtin_memset(&cg->args, 0, sizeof(cg->args));
+                flags |= SYSREC_CG_GATE_FILTER;
+                if (!(flags & SYSREC_CG_GATE_OPEN)) {
+                        cg->flags = flags | SYSREC_CG_GATE_OPEN;
+                        return GATE_PASS;
                 }
-                cg->flags = flags | SYSREC_CG_GATE_OPEN | SYSREC_CG_GATE_FILTER;
-                return true;
+                gate_reopen(cg, gate, flags, 0);
+                return GATE_REOPENED;
         }
-        if (flags & SYSREC_CG_GATE_OPEN)
-                return true;
-        if (kind == GATE_EXEC) {
+        root = task_root();
+        if (kind == GATE_EXEC && (!(flags & SYSREC_CG_GATE_OPEN) || !gate || gate->root != root)) {
+                /* The first exec opens the gate. An exec into another root than
+                 * the one it opened in (the container's, after pivot_root) is the
+                 * workload's entry: what was recorded before it is the runtime's
+                 * set-up (a runtime that executes itself or a wrapper in the
+                 * cgroup opened the gate early). Unknown root (the gate opened
+                 * under an earlier instance of the program): keep what was
+                 * recorded, take the root. */
+                if ((flags & SYSREC_CG_GATE_OPEN) && gate && gate->root) {
+                        gate_reopen(cg, gate, flags, root);
+                        return GATE_REOPENED;
+                }
+                if (gate)
+                        gate->root = root;
                 cg->flags = flags | SYSREC_CG_GATE_OPEN;
-                return true;
+                return GATE_PASS;
         }
-        return false;
+        if (!(flags & SYSREC_CG_GATE_OPEN))
+                return GATE_SHUT;
+        /* Opened by an exec: only the calls of tasks in the root it opened in.
+         * A runtime's process that stays in the cgroup outside the container's
+         * root (crun's parent, through crun-hybrid.sh here) is not the workload. */
+        return !gate || !gate->root || gate->root == root ? GATE_PASS : GATE_SHUT;
+}
+
+/* The gate entry of the record in slot, claimed for cgid if it still names
+ * another cgroup (a record tracked by user space, whose entry on_mkdir()
+ * did not write). */
+static __always_inline struct sysrec_gate_state *gate_of(__u32 slot, __u64 cgid)
+{
+        struct sysrec_gate_state *gate = bpf_map_lookup_elem(&gates, &slot);
+
+        if (gate && gate->cgroup != cgid) {
+                gate->root = 0;
+                gate->epoch = 0;
+                gate->cgroup = cgid;
+        }
+        return gate;
 }
 
 static __always_inline void or_bits(__u64 *p, __u64 v, bool atomic_fetch)
@@ -376,7 +469,7 @@ static __always_inline struct sysrec_ways *ways_of(__u64 cgid)
 
 /* The record of a tracked cgroup through its way, or NULL when the bucket
  * has no valid way for it (ask the hash map then). */
-static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, __u64 cgid)
+static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, __u64 cgid, __u32 *ret_slot)
 {
 #pragma unroll
         for (int i = 0; i < SYSREC_WAYS; i++)
@@ -384,8 +477,10 @@ static __always_inline struct sysrec_record *record_fast(struct sysrec_ways *w, 
                         /* The key straight from the way: no copy to the stack. */
                         struct sysrec_record *rec = bpf_map_lookup_elem(&records, &w->slot[i]);
 
-                        if (rec && rec->cgroup == cgid)
+                        if (rec && rec->cgroup == cgid) {
+                                *ret_slot = w->slot[i];
                                 return rec;
+                        }
                         return NULL;
                 }
         return NULL;
@@ -432,10 +527,11 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
 {
         bool atomic_fetch = flavour != FLAVOUR_RAW;
         struct task_struct *task = NULL;
+        struct sysrec_gate_state *gate = NULL;
         struct sysrec_record *rec;
         struct sysrec_cgroup *cg;
         struct sysrec_ways *w;
-        __u64 cgid, mask, *word;
+        __u64 cgid, mask, *word, epoch = 0;
         __u32 slot, wi;
         int abi;
 
@@ -457,7 +553,7 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
                 w = ways_of(cgid);
                 if (!w)
                         return 0;
-                rec = record_fast(w, cgid);
+                rec = record_fast(w, cgid, &slot);
                 if (rec) {
                         /* The common case: a native syscall the cgroup made before.
                          * Not for the syscalls whose arguments are recorded on every
@@ -482,26 +578,51 @@ static __always_inline int on_sys_enter(struct pt_regs *regs, long id, enum flav
         wi = (id >> 6) & (SYSREC_NR_WORDS - 1);
         mask = 1ULL << (id & 63);
 
-        if ((cg->flags & SYSREC_CG_GATED) && !pass_gate(cg, regs, abi, id))
-                return 0;
+        if (cg->flags & SYSREC_CG_GATED) {
+                enum gate_verdict v;
+
+                /* The epoch the gate decides in (see gate_reopen()). Events carry
+                 * it: user space drops those of a re-opened gate's earlier epoch. */
+                gate = gate_of(slot, cgid);
+                epoch = gate ? gate->epoch : 0;
+                if (epoch & 1)
+                        return 0;
+                v = pass_gate(cg, gate, regs, abi, id);
+                if (v == GATE_SHUT)
+                        return 0;
+                if (v == GATE_REOPENED)
+                        epoch = gate ? gate->epoch : 0;
+                else if (gate && gate->epoch != epoch)
+                        return 0;
+        }
         if (abi == SYSREC_ABI_NATIVE)
                 record_args(cg, regs, id, atomic_fetch);
 
+        /* Bounds again for the verifier, which can lose them across the gate. */
+        barrier_var(abi);
+        if (abi < 0 || abi >= _SYSREC_ABI_MAX)
+                return 0;
         word = &cg->bits[abi][wi];
         if (*word & mask)
                 return 0;
 
         if (atomic_fetch) {
                 /* Exactly one CPU sees the bit flip and reports it. */
-                if (!(__sync_fetch_and_or(word, mask) & mask))
-                        emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
+                if (__sync_fetch_and_or(word, mask) & mask)
+                        return 0;
+                if (gate && gate->epoch != epoch) {
+                        /* The gate re-opened since it let this call in: take the
+                         * bit back, it may have landed after the clear. */
+                        __sync_fetch_and_and(word, ~mask);
+                        return 0;
+                }
         } else {
                 /* No atomic fetch on this kernel: two CPUs racing on one word may lose
                  * a bit here, but each of them emits its event, and user space ORs
-                 * the events into the profile. */
+                 * the events into the profile (of the epoch they were decided in). */
                 *word |= mask;
-                emit(SYSREC_EVENT_SYSCALL, cgid, 0, cg->recording, abi, id);
         }
+        emit(SYSREC_EVENT_SYSCALL, cgid, epoch, cg->recording, abi, id);
         return 0;
 }
 
@@ -524,6 +645,7 @@ static __always_inline struct sysrec_armed *lookup_armed(struct cgroup *cgrp, __
 static __always_inline int on_mkdir(struct cgroup *cgrp)
 {
         struct sysrec_record *parent, *rec;
+        struct sysrec_gate_state *gate;
         struct sysrec_armed *arm = NULL;
         __u32 recording, flags, slot;
         __u64 id, parent_id;
@@ -562,6 +684,12 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
                 rec->cgroup = 0;
                 bpf_map_push_elem(&free_slots, &slot, 0);
                 goto lost;
+        }
+        gate = bpf_map_lookup_elem(&gates, &slot);
+        if (gate) {
+                gate->cgroup = id;
+                gate->root = 0;
+                gate->epoch = 0;
         }
         __sync_fetch_and_add(&filter[filter_slot(id)], 1);
         emit_cgroup(cgrp, id, parent_id, recording);

@@ -192,7 +192,8 @@ static int load_skeleton(unsigned max_cgroups, const char *pin_dir, Flavour flav
         bpf_program__set_autoload(skel->progs.cgroup_attach_raw, !btf);
         set_gate_numbers(skel);
         set_argsys_numbers(skel);
-        struct bpf_map *sized[] = { skel->maps.cgroups, skel->maps.records, skel->maps.free_slots };
+        struct bpf_map *sized[] = { skel->maps.cgroups, skel->maps.records, skel->maps.free_slots,
+                                   skel->maps.gates };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(sized); i++)
                 r = bpf_map__set_max_entries(sized[i], max_cgroups);
         /* The raw_tp programs do not use the ways table: keep it small. */

@@ -56,7 +56,7 @@ static void on_recorder_event(const struct sysrec_event *e, void *userdata)
                 return;
         switch (e->type) {
         case SYSREC_EVENT_SYSCALL:
-                syscall_set_add(&r->events, e->abi, e->nr);
+                recording_add_event(r, e->cgroup, e->parent, e->abi, e->nr);
                 recording_bus_syscalls_changed(r);
                 break;
         case SYSREC_EVENT_CGROUP: {
@@ -616,8 +616,9 @@ int manager_stop_recording(Manager *m, Recording *r)
                  * update might have lost on kernels without atomic fetch. */
                 syscall_set_merge(&r->base, &final);
                 if (recorder_needs_events(m->recorder))
-                        syscall_set_merge(&r->base, &r->events);
-                r->events = (SyscallSet){};
+                        recording_take_events(r, &r->base);
+                else
+                        recording_take_events(r, NULL);
                 r->state = RECORDING_STOPPED;
                 r->stopped_usec = now_usec();
                 for (size_t i = 0; i < m->n_workloads; i++)

@@ -79,6 +79,7 @@ Recording *recording_free(Recording *r)
         }
         free(r->cgroups);
         free(r->cgroup_index);
+        free(r->gate_events);
         recording_target_done(&r->target);
         recording_options_done(&r->options);
         free(r->profile_path);
@@ -86,6 +87,58 @@ Recording *recording_free(Recording *r)
         free(r->name);
         free(r);
         return NULL;
+}
+
+void recording_add_event(Recording *r, uint64_t cgroup, uint64_t epoch, unsigned abi, unsigned nr)
+{
+        RecordingGateEvents *g = NULL;
+
+        if (!r->options.skip_runtime_setup) {
+                syscall_set_add(&r->events, abi, nr);
+                return;
+        }
+        for (size_t i = 0; i < r->n_gate_events && !g; i++)
+                if (r->gate_events[i].cgroup == cgroup)
+                        g = &r->gate_events[i];
+        if (!g) {
+                if (r->n_gate_events == r->n_gate_alloc) {
+                        size_t n = r->n_gate_alloc ? r->n_gate_alloc * 2 : 4;
+                        RecordingGateEvents *p = reallocarray(r->gate_events, n, sizeof(*p));
+
+                        if (!p) {
+                                /* Keep the call rather than lose it: at worst a set-up call
+                                 * stays in the profile. */
+                                syscall_set_add(&r->events, abi, nr);
+                                return;
+                        }
+                        r->gate_events = p;
+                        r->n_gate_alloc = n;
+                }
+                g = &r->gate_events[r->n_gate_events++];
+                *g = (RecordingGateEvents){ .cgroup = cgroup, .epoch = epoch };
+        }
+        if (epoch < g->epoch)
+                return; /* recorded before the gate re-opened, then dropped */
+        if (epoch > g->epoch)
+                *g = (RecordingGateEvents){ .cgroup = cgroup, .epoch = epoch };
+        syscall_set_add(&g->set, abi, nr);
+}
+
+static void merge_events(const Recording *r, SyscallSet *s)
+{
+        syscall_set_merge(s, &r->events);
+        for (size_t i = 0; i < r->n_gate_events; i++)
+                syscall_set_merge(s, &r->gate_events[i].set);
+}
+
+void recording_take_events(Recording *r, SyscallSet *s)
+{
+        if (s)
+                merge_events(r, s);
+        r->events = (SyscallSet){};
+        free(r->gate_events);
+        r->gate_events = NULL;
+        r->n_gate_events = r->n_gate_alloc = 0;
 }
 
 int recording_get_syscalls(Recording *r, SyscallSet *ret)
@@ -100,7 +153,7 @@ int recording_get_syscalls(Recording *r, SyscallSet *ret)
                 /* Events cover syscalls a skip-runtime-setup gate later drops;
                  * the map alone is exact unless the kernel lacks atomic fetch. */
                 if (recorder_needs_events(r->manager->recorder))
-                        syscall_set_merge(&s, &r->events);
+                        merge_events(r, &s);
         }
         *ret = s;
         return 0;

@@ -60,6 +60,14 @@ typedef struct RecordingCgroup {
         SyscallSet set;
 } RecordingCgroup;
 
+/* The ring-buffer events of one skip-runtime-setup cgroup, of the latest
+ * epoch of its gate seen: a gate that re-opens drops what came before it. */
+typedef struct RecordingGateEvents {
+        uint64_t cgroup;
+        uint64_t epoch;
+        SyscallSet set;
+} RecordingGateEvents;
+
 typedef struct Recording {
         Manager *manager;
         char *name;
@@ -71,6 +79,8 @@ typedef struct Recording {
 
         SyscallSet base;   /* earlier phases (merge), and the final set once stopped */
         SyscallSet events; /* from ring-buffer events while recording */
+        RecordingGateEvents *gate_events; /* ... per cgroup, with skip-runtime-setup */
+        size_t n_gate_events, n_gate_alloc;
         unsigned n_merged; /* targets merged into this recording after the first */
         unsigned n_lost;   /* cgroups below it that the full kernel map could not take */
         bool unreleased;   /* stopped, but its kernel entries wait for the saved state */
@@ -102,6 +112,11 @@ void recording_options_done(RecordingOptions *o);
 int recording_new(Manager *m, const char *name, uint32_t id, Recording **ret);
 Recording *recording_free(Recording *r);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Recording *, recording_free)
+
+/* A SYSREC_EVENT_SYSCALL event of one of the recording's cgroups. */
+void recording_add_event(Recording *r, uint64_t cgroup, uint64_t epoch, unsigned abi, unsigned nr);
+/* Merge what the events held into s (unless NULL); forget them. */
+void recording_take_events(Recording *r, SyscallSet *s);
 
 /* The syscalls recorded so far (kernel map plus events), or the final set. */
 int recording_get_syscalls(Recording *r, SyscallSet *ret);

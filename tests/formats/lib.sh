@@ -43,6 +43,16 @@ has() {
     [[ " $2 " == *" $1 "* ]]
 }
 
+# write_permissive_profile FILE: an OCI profile that allows everything but kexec_load,
+# so that the runtime installs a filter (the exact skip-runtime-setup boundary).
+write_permissive_profile() {
+    cat >"$1" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+ "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+JSON
+}
+
 # Names an OCI profile allows (any rule with action SCMP_ACT_ALLOW), space-separated.
 profile_names() {
     jq -r '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | unique | join(" ")' "$1"

@@ -48,11 +48,7 @@ NAME=sysrec-fmt-$$
 # Runtime-only calls a workload like this never makes.
 RUNTIME_ONLY=(pivot_root sethostname mount)
 
-cat >"$WORK/permissive.json" <<'JSON'
-{"defaultAction": "SCMP_ACT_ALLOW",
- "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
- "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
-JSON
+write_permissive_profile "$WORK/permissive.json"
 
 # bundle ID SECCOMP_OR_EMPTY CGROUP ARGS...: a bundle WORK/ID running fmt-workload ARGS.
 bundle() {

@@ -22,6 +22,9 @@
 /* argv[1] that makes this binary act as a workload that installs a seccomp
  * filter (as a container runtime does before it execs the workload). */
 #define HELPER_SECCOMP "--helper-install-seccomp-filter"
+/* ... and one that enters another root and executes a workload there, as a
+ * runtime that executes itself or a wrapper in the cgroup first does. */
+#define HELPER_ROOT "--helper-enter-root"
 
 /* ---- Workloads ---- */
 
@@ -59,13 +62,23 @@ static void do_fork_filter_then_parent_uname(ChildCtx *ctx)
         (void)syscall(SYS_uname, &u);
 }
 
-static void do_exec_filter_helper(ChildCtx *ctx)
+static void exec_helper(const char *mode)
 {
-        char *const argv[] = { (char *)"test-recorder", (char *)HELPER_SECCOMP, NULL };
+        char *const argv[] = { (char *)"test-recorder", (char *)mode, NULL };
         char *const envp[] = { NULL };
 
         execve("/proc/self/exe", argv, envp);
         _exit(124);
+}
+
+static void do_exec_filter_helper(ChildCtx *ctx)
+{
+        exec_helper(HELPER_SECCOMP);
+}
+
+static void do_exec_root_helper(ChildCtx *ctx)
+{
+        exec_helper(HELPER_ROOT);
 }
 
 /* ---- Cases ---- */
@@ -113,6 +126,17 @@ static void test_arm(Fixture *f)
         g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 0);
         /* Released: the name is free for another recording. */
         g_assert_cmpint(recorder_arm(f->recorder, work_id, "svc.service", REC_B, 0), ==, 0);
+}
+
+#define STRV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Native calls: each of recorded is in s, none of dropped is. */
+static void assert_native(const SyscallSet *s, const char *const *recorded, const char *const *dropped)
+{
+        for (const char *const *n = recorded; *n; n++)
+                assert_recorded(s, SYSREC_ABI_NATIVE, *n);
+        for (const char *const *n = dropped; *n; n++)
+                assert_not_recorded(s, SYSREC_ABI_NATIVE, *n);
 }
 
 /* Track cgroup "work" gated (skip-runtime-setup) as REC_A, run spec's child
@@ -164,10 +188,7 @@ static void test_gated_filter(Fixture *f)
         SyscallSet s;
 
         record_gated_child(f, &spec, &s);
-        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
-        assert_recorded(&s, SYSREC_ABI_NATIVE, "seccomp");
-        assert_recorded(&s, SYSREC_ABI_NATIVE, "sysinfo");
-        assert_recorded(&s, SYSREC_ABI_NATIVE, "exit_group");
+        assert_native(&s, STRV("seccomp", "sysinfo", "exit_group"), STRV("getcpu"));
 }
 
 /* After the install, only filtered tasks are recorded: what an unfiltered
@@ -210,6 +231,48 @@ static void test_gated_exec_then_filter(Fixture *f)
         g_assert_cmpstrv(names, ((const char *const[]){ "exit_group", "seccomp", "sysinfo", NULL }));
 }
 
+/* Without a filter, an execve that opened the gate early (a runtime that
+ * executes itself or a wrapper in the cgroup) is not the boundary: the exec
+ * into the container's root is. What came before it is dropped, and a
+ * process of the runtime that stays outside that root is not recorded. */
+static void test_gated_exec_new_root(Fixture *f)
+{
+        ChildSpec spec = { .first = do_getcpu, .work = do_exec_root_helper };
+        SyscallSet s;
+
+        record_gated_child(f, &spec, &s);
+        /* sethostname and chroot: set-up after the first exec; uname: the
+         * parent, outside the root. */
+        assert_native(&s, STRV("execve", "sysinfo", "exit_group"), STRV("getcpu", "sethostname", "chroot", "uname"));
+}
+
+/* Workload mode (see HELPER_ROOT): a set-up call (sethostname with a length
+ * it refuses), then a child that changes root and executes root-probe there;
+ * the parent waits and makes one more call outside that root. */
+_no_sanitize_ static int helper_enter_root(void)
+{
+        char *const argv[] = { (char *)ROOT_PROBE_NAME, NULL };
+        char *const envp[] = { NULL };
+        struct utsname u;
+        int status;
+        pid_t pid;
+
+        (void)syscall(SYS_sethostname, "x", (size_t)1 << 20);
+        pid = fork();
+        if (pid < 0)
+                _exit(3);
+        if (pid == 0) {
+                if (chroot(ROOT_PROBE_DIR) < 0 || chdir("/") < 0)
+                        _exit(4);
+                execve("/" ROOT_PROBE_NAME, argv, envp);
+                _exit(5);
+        }
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                _exit(6);
+        (void)syscall(SYS_uname, &u);
+        _exit(0);
+}
+
 /* Workload mode (see HELPER_SECCOMP): make a call, install a filter, make it
  * again, exit. Not sanitized, so that these are the only calls after the install. */
 _no_sanitize_ static int helper_install_seccomp_filter(void)
@@ -229,6 +292,8 @@ int main(int argc, char *argv[])
 {
         if (argc == 2 && strcmp(argv[1], HELPER_SECCOMP) == 0)
                 return helper_install_seccomp_filter();
+        if (argc == 2 && strcmp(argv[1], HELPER_ROOT) == 0)
+                return helper_enter_root();
 
         recorder_test_init(&argc, &argv);
 
@@ -238,6 +303,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/gated/filter", test_gated_filter);
         recorder_test_add("/sysrec/recorder/gated/filter-unfiltered-task", test_gated_filter_unfiltered_task);
         recorder_test_add("/sysrec/recorder/gated/exec-then-filter", test_gated_exec_then_filter);
+        recorder_test_add("/sysrec/recorder/gated/exec-new-root", test_gated_exec_new_root);
 
         return g_test_run();
 }
