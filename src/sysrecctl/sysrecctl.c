@@ -468,6 +468,7 @@ static const HelpEntry help_options[] = {
         { "   --standalone", N_("record: load the BPF program here, never use sysrecd") },
         { "   --daemon", N_("record: fail unless sysrecd records it") },
         { "   --no-progress", N_("record: no live progress on the terminal") },
+        { "   --runs=N", N_("record: run the command N times (1-100) into one\nprofile and list the syscalls only some runs made") },
         { "   --json=MODE", N_("Output JSON (short or pretty) for list and show") },
         { "   --no-legend", N_("Omit headers and footers") },
         { "   --no-pager", N_("Do not pipe output into a pager") },
@@ -550,6 +551,7 @@ static int parse_argv(int argc, char *argv[])
                 ARG_PROFILE,
                 ARG_NO_PAGER,
                 ARG_NO_PROGRESS,
+                ARG_RUNS,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -577,6 +579,7 @@ static int parse_argv(int argc, char *argv[])
                 { "profile", required_argument, NULL, ARG_PROFILE },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "no-progress", no_argument, NULL, ARG_NO_PROGRESS },
+                { "runs", required_argument, NULL, ARG_RUNS },
                 {}
         };
         char *end;
@@ -686,6 +689,19 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_NO_PROGRESS:
                         arg.progress = false;
                         break;
+                case ARG_RUNS: {
+                        unsigned long v;
+                        errno = 0;
+                        v = strtoul(optarg, &end, 10);
+                        if (errno || *end || end == optarg || optarg[0] == '-' || optarg[0] == '+' || v == 0 ||
+                            v > RECORD_RUNS_MAX) {
+                                log_error(_("Invalid --runs= value '%s': expected a whole number from 1 to %u."),
+                                          optarg, RECORD_RUNS_MAX);
+                                return -EINVAL;
+                        }
+                        arg.runs = (unsigned)v;
+                        break;
+                }
                 case ARG_UNIT_DIR:
                         if (optarg[0] != '/') {
                                 log_error(_("--unit-dir= needs an absolute path, got '%s'."), optarg);
@@ -743,6 +759,10 @@ static int run(int argc, char *argv[])
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 if (strcmp(verbs[i].name, argv[optind]) != 0)
                         continue;
+                if (arg.runs && verbs[i].run != verb_record) {
+                        log_error(_("--runs= is an option of 'record' only, not of '%s'."), verbs[i].name);
+                        return EXIT_USAGE;
+                }
                 if (verbs[i].command) {
                         /* The verb gets "--" then the command as its argv. */
                         if (optind + 1 != split) {

@@ -11,6 +11,9 @@
 #include "macro.h"
 #include "profile.h"
 
+/* record --runs=N: at most this many runs. */
+#define RECORD_RUNS_MAX 100u
+
 /* Exit codes, as systemctl uses them. */
 enum {
         EXIT_OK = 0,
@@ -44,6 +47,7 @@ typedef struct Args {
         char **metadata;
         bool quiet;
         bool progress;       /* record: live progress on a terminal */
+        unsigned runs;       /* record --runs: how many times to run the command (0: not given) */
         const char *unit_dir;
         bool arguments;      /* argument rules in locally written profiles */
         bool check;          /* merge --check */
