@@ -33,6 +33,8 @@ PACKAGES=(
         libglib2.0-bin dbus-bin libclang-rt-14-dev valgrind
         # sysrec-k8s-sync (HTTPS, kubeconfig) and its tests (test CA, the API server double)
         libcurl4-openssl-dev openssl python3-yaml
+        # real-world workloads (tests/realworld): the programs and their own test drivers
+        sqlite3 git nodejs redis-server redis-tools postgresql libpython3.11-testsuite
 )
 
 missing=()
