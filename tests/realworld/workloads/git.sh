@@ -36,8 +36,8 @@ git rebase -q main
 git checkout -q main && git merge -q --ff-only feature
 echo dirty >>file2.txt && git stash -q && git stash pop -q && git checkout -- file2.txt
 [[ "$(git log --oneline | wc -l)" == 6 ]]
-git blame -s file10.txt | grep -q drei
-git diff --stat v1 HEAD | grep -q "new.txt"
+git blame -s file10.txt | grep drei >/dev/null
+git diff --stat v1 HEAD | grep "new.txt" >/dev/null
 cd .. && git clone -q repo clone && cd clone
 echo cloned >>file3.txt && git commit -qam "from the clone" && git push -q origin main:from-clone
 cd ../repo
@@ -45,7 +45,7 @@ cd ../repo
 git gc -q --prune=now
 git fsck --strict --no-progress
 [[ "$(git count-objects -v | sed -n 's/^count: //p')" == 0 ]]
-git archive --format=tar v1 | tar -tf - | grep -q '^file40.txt$'
+git archive --format=tar v1 | tar -tf - | grep '^file40.txt$' >/dev/null
 git bundle create -q ../all.bundle --all && git bundle verify -q ../all.bundle 2>/dev/null
 cd / && rm -rf "$dir"
 echo "git: ok"
