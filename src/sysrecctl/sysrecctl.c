@@ -17,6 +17,7 @@
 #include "macro.h"
 #include "names.h"
 #include "pager.h"
+#include "parse-util.h"
 #include "sysrecctl.h"
 #include "terminal.h"
 
@@ -582,7 +583,6 @@ static int parse_argv(int argc, char *argv[])
                 { "runs", required_argument, NULL, ARG_RUNS },
                 {}
         };
-        char *end;
         int c;
 
         while ((c = getopt_long(argc, argv, "hf:o:n:q", options, NULL)) >= 0) {
@@ -599,17 +599,12 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_UNIT:
                         arg.unit = optarg;
                         break;
-                case ARG_PID: {
-                        unsigned long v;
-                        errno = 0;
-                        v = strtoul(optarg, &end, 10);
-                        if (errno || *end || end == optarg || v == 0 || v > 0x7fffffff) {
+                case ARG_PID:
+                        if (parse_uint_range(optarg, 1, 0x7fffffff, &arg.pid) < 0) {
                                 log_error(_("Invalid PID '%s'."), optarg);
                                 return -EINVAL;
                         }
-                        arg.pid = (unsigned)v;
                         break;
-                }
                 case ARG_LABEL:
                         if (add_pair(&arg.labels, optarg, "--label") < 0)
                                 return -EINVAL;
@@ -689,19 +684,13 @@ static int parse_argv(int argc, char *argv[])
                 case ARG_NO_PROGRESS:
                         arg.progress = false;
                         break;
-                case ARG_RUNS: {
-                        unsigned long v;
-                        errno = 0;
-                        v = strtoul(optarg, &end, 10);
-                        if (errno || *end || end == optarg || optarg[0] == '-' || optarg[0] == '+' || v == 0 ||
-                            v > RECORD_RUNS_MAX) {
+                case ARG_RUNS:
+                        if (parse_uint_range(optarg, 1, RECORD_RUNS_MAX, &arg.runs) < 0) {
                                 log_error(_("Invalid --runs= value '%s': expected a whole number from 1 to %u."),
                                           optarg, RECORD_RUNS_MAX);
                                 return -EINVAL;
                         }
-                        arg.runs = (unsigned)v;
                         break;
-                }
                 case ARG_UNIT_DIR:
                         if (optarg[0] != '/') {
                                 log_error(_("--unit-dir= needs an absolute path, got '%s'."), optarg);

@@ -11,6 +11,7 @@
 #include "bus-util.h"
 #include "log.h"
 #include "manager.h"
+#include "parse-util.h"
 
 static const char *arg_state_dir = "/var/lib/sysrec";
 static const char *arg_pin_dir = NULL; /* NULL: the default, below BPFFS_DEFAULT_MOUNT */
@@ -39,22 +40,16 @@ static void help(void)
                "     --max-labels=N         Labels per workload or selector (default: %u)\n"
                "     --max-cgroups=N        cgroups recorded at once, kernel map size (default: %u)\n"
                "     --log-level=LEVEL      err, warning, notice, info or debug\n",
-               program_invocation_short_name, BPFFS_DEFAULT_PIN_DIR, BPFFS_DEFAULT_MOUNT, arg_limits.max_recordings, arg_limits.max_workloads,
-               arg_limits.max_labels, arg_limits.max_cgroups);
+               program_invocation_short_name, BPFFS_DEFAULT_PIN_DIR, BPFFS_DEFAULT_MOUNT, arg_limits.max_recordings,
+               arg_limits.max_workloads, arg_limits.max_labels, arg_limits.max_cgroups);
 }
 
 static int parse_limit(const char *s, const char *what, unsigned min, unsigned max, unsigned *ret)
 {
-        char *end;
-        unsigned long v;
-
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno || end == s || *end || v < min || v > max || s[0] == '-') {
+        if (parse_uint_range(s, min, max, ret) < 0) {
                 log_error("Invalid value for %s: '%s' (expected %u..%u).", what, s, min, max);
                 return -EINVAL;
         }
-        *ret = (unsigned)v;
         return 0;
 }
 
