@@ -28,6 +28,7 @@
 #include "macro.h"
 #include "profile-import.h"
 #include "recorder.h"
+#include "sysrec-names.h"
 #include "sysrecctl.h"
 
 typedef struct RecordContext {
@@ -416,10 +417,10 @@ static int daemon_run_set(RecordContext *c, SyscallSet *ret)
         const char *text;
         int r;
 
-        r = sd_bus_path_encode("/org/sysrec1/recording", c->name, &path);
+        r = recording_path(c->name, &path);
         if (r < 0)
                 return log_oom();
-        r = sd_bus_call_method(c->bus, "org.sysrec1", path, "org.sysrec1.Recording", "GetCgroupProfile", &e,
+        r = sd_bus_call_method(c->bus, "org.sysrec1", path, SYSREC_RECORDING_INTERFACE, "GetCgroupProfile", &e,
                                &reply, "ss", c->run_path, "oci");
         if (r < 0)
                 return bus_error_exit(&e, r, N_("get the profile of a run")), r;

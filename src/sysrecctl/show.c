@@ -27,7 +27,7 @@
 #define RECORDING_IFACE "org.sysrec1.Recording"
 #define RISKY_BASELINE "@system-service"
 
-static int recording_path(const char *name, char **ret)
+int recording_path(const char *name, char **ret)
 {
         return sd_bus_path_encode("/org/sysrec1/recording", name, ret);
 }

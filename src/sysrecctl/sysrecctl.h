@@ -91,6 +91,8 @@ typedef struct RecordingInfo {
         SyscallLists syscalls;
 } RecordingInfo;
 void recording_info_done(RecordingInfo *i);
+/* recording_path: the object path of recording NAME. */
+int recording_path(const char *name, char **ret);
 /* With syscalls, also the Syscalls property. NoSuchRecording in e. */
 int recording_info_get(sd_bus *bus, const char *name, bool syscalls, RecordingInfo *info, sd_bus_error *e);
 json_object *recording_info_to_json(const RecordingInfo *i);
