@@ -22,6 +22,12 @@ WORKLOAD32=$FMT_BUILD/fmt-compat32
 VALIDATE_SPO=$SRC/tests/formats/validate-spo.py
 SPO_CRD=${SPO_CRD:-}
 PYTHON=/usr/bin/python3
+# crun runs on this hybrid-cgroup host only through shared/tools/crun-hybrid.sh
+# (CRUN_HYBRID names another copy).
+CRUN_HYBRID=${CRUN_HYBRID:-}
+for c in "$CRUN_HYBRID" "$SRC/../shared/tools/crun-hybrid.sh" /work/shared/tools/crun-hybrid.sh; do
+    if [[ -n "$c" && -f "$c" ]]; then CRUN_HYBRID=$c; break; fi
+done
 
 # check DESC CMD...: pass if CMD succeeds.
 check() {

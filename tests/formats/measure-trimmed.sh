@@ -24,7 +24,6 @@ if [[ ! "$RT" =~ ^(runc|crun)$ || ! "$ROUNDS" =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 export SYSREC_BASE_PROFILE_PATH=${SYSREC_BASE_PROFILE_PATH:-$SRC/data/base-profiles}
-CRUN_HYBRID=${CRUN_HYBRID:-$SRC/../shared/tools/crun-hybrid.sh}
 formats_setup "$RUNC" dmesg
 UNISTD=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
 NAME=sysrec-measure-$$

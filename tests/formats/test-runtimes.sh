@@ -33,10 +33,6 @@ set -uo pipefail
 TEST=formats-runtimes
 # shellcheck source=tests/formats/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-CRUN_HYBRID=${CRUN_HYBRID:-}
-for c in "$CRUN_HYBRID" "$SRC/../shared/tools/crun-hybrid.sh" /work/shared/tools/crun-hybrid.sh; do
-    if [[ -n "$c" && -f "$c" ]]; then CRUN_HYBRID=$c; break; fi
-done
 # The shipped base profiles, then test fixtures (allow-all.json: not an allow list).
 export SYSREC_BASE_PROFILE_PATH=$SRC/data/base-profiles:$SRC/tests/unit/base-profiles
 REPEAT=${REPEAT:-10}

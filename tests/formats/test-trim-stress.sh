@@ -19,10 +19,6 @@ set -uo pipefail
 TEST=formats-trim-stress
 # shellcheck source=tests/formats/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-CRUN_HYBRID=${CRUN_HYBRID:-}
-for c in "$CRUN_HYBRID" "$SRC/../shared/tools/crun-hybrid.sh" /work/shared/tools/crun-hybrid.sh; do
-    if [[ -n "$c" && -f "$c" ]]; then CRUN_HYBRID=$c; break; fi
-done
 export SYSREC_BASE_PROFILE_PATH=$SRC/data/base-profiles
 ROUNDS=${ROUNDS:-30}
 RUNTIMES=${RUNTIMES:-runc crun}
