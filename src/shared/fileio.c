@@ -33,8 +33,17 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t s
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
         unsigned long long rnd = 0;
+        struct stat st;
         int r;
 
+        /* An existing target that is not a regular file (/dev/null, /dev/stdout, a
+         * FIFO) is written into: renaming over it would replace the device. */
+        if (fstatat(dirfd, name, &st, 0) == 0 && !S_ISREG(st.st_mode)) {
+                fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
+                        return negative_errno();
+                return write_all(fd, data, size);
+        }
         if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
                 rnd = (unsigned long long)getpid() << 32 ^ (unsigned long long)(uintptr_t)&rnd;
         /* A fixed-length name: a long target name must not make it too long. */

@@ -7,7 +7,9 @@
 
 /* Write data to dirfd/name through a temporary file in the same directory:
  * write, fsync, rename over name, fsync the directory. On failure the
- * previous file is untouched and the temporary file is removed. */
+ * previous file is untouched and the temporary file is removed. An existing
+ * name that is not a regular file (a device such as /dev/null, a FIFO) is
+ * written into instead, never replaced. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t size, mode_t mode);
 
 /* Read a whole file (at most max bytes, else -EFBIG), NUL-terminated. */

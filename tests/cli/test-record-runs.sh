@@ -8,6 +8,7 @@
 #   - identical runs: "All N runs ... made the same K syscalls", K being the size of a
 #     one-run profile of the same command (repeated 5 times, for a race between the
 #     command's set-up and its move into the cgroup: every repetition must agree);
+#   - -o /dev/null writes into the device and leaves it a device;
 #   - a run that fails (exit 3, or killed by SIGTERM) stops the runs: sysrecctl exits
 #     with the command's status, names the run and writes no profile; no cgroup and
 #     no recording are left behind.
@@ -105,5 +106,10 @@ for mode in standalone daemon; do
 done
 ctl list --no-legend
 expect_eq "daemon: no recording is left behind (nor the failed ones)" "$RC $(cat "$TMP/out")" "0 "
+
+# -o onto a device writes into it: /dev/null stays the character device.
+ctl record --standalone --runs=2 -o /dev/null -- true
+expect_eq "-o /dev/null: written into the device, which is still /dev/null" \
+        "$RC $(stat -c %F:%t,%T /dev/null)" "0 character special file:1,3"
 
 cli_done
