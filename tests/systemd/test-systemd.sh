@@ -53,17 +53,27 @@ wait_state() {
         return 1
 }
 
+# journal UNIT [CURSOR]: the messages UNIT's processes logged (after CURSOR). The
+# entries after a cursor are filtered here, not with `journalctl -u UNIT
+# --after-cursor=`: journalctl (252) skips one matching entry after the cursor's
+# position, assuming the cursor's own entry matched, and so loses the unit's first line
+# whenever the cursor is another unit's entry.
 journal() {
-        ns journalctl --no-pager -o cat "$@" 2>/dev/null
+        if [[ -n "${2:-}" ]]; then
+                ns journalctl --no-pager -o json --after-cursor="$2" 2>/dev/null |
+                        jq -r --arg unit "$1" 'select(._SYSTEMD_UNIT == $unit) | .MESSAGE'
+        else
+                ns journalctl --no-pager -o cat -u "$1" 2>/dev/null
+        fi
 }
 
-# Where the journal ends now, for --after-cursor=.
+# Where the journal ends now, for journal UNIT CURSOR.
 journal_cursor() {
         ns journalctl -q -n 0 --show-cursor 2>/dev/null | sed -n 's/^-- cursor: //p'
 }
 
-# expect_journal DESC PATTERN JOURNALCTL_ARGS...: the journal shows PATTERN within 5 s
-# (journald reads the services' output streams asynchronously).
+# expect_journal DESC PATTERN UNIT [CURSOR]: the journal of UNIT (after CURSOR) shows
+# PATTERN within 5 s (journald reads the services' output streams asynchronously).
 expect_journal() {
         local desc=$1 re=$2 i text
         shift 2
@@ -75,7 +85,7 @@ expect_journal() {
                 fi
                 sleep 0.1
         done
-        fail "$desc" "no match for /$re/ in the journal ($*):" "$text"
+        fail "$desc" "no match for /$re/ in the journal of $1${2:+ after $2}:" "$text"
 }
 
 MGR=(org.sysrec1 /org/sysrec1 org.sysrec1.Manager)
@@ -158,14 +168,14 @@ fi
 if ns systemctl enable --now sysrecd.service >"$E2E_DIR/enable.log" 2>&1; then
         pass "systemctl enable --now sysrecd"
 else
-        fail "systemctl enable --now sysrecd" "$(cat "$E2E_DIR/enable.log")" "$(journal -u sysrecd)"
+        fail "systemctl enable --now sysrecd" "$(cat "$E2E_DIR/enable.log")" "$(journal sysrecd.service)"
 fi
 expect_eq "sysrecd is enabled" "$(ns systemctl is-enabled sysrecd 2>&1)" enabled
 expect_eq "sysrecd is active (running)" "$(prop sysrecd ActiveState)/$(prop sysrecd SubState)" active/running
 # Type=notify: "active" means READY=1 came; the status text comes with it.
 expect_eq "Type=notify" "$(prop sysrecd Type)" notify
 expect_match "READY=1 sent with its status" "$(prop sysrecd StatusText)" '^Ready'
-expect_journal "journal: ready on the bus" 'ready on the bus as org\.sysrec1' -u sysrecd
+expect_journal "journal: ready on the bus" 'ready on the bus as org\.sysrec1' sysrecd.service
 pid=$(prop sysrecd MainPID)
 if [[ -z "$DOGFOOD" ]]; then
         expect_eq "runs as user sysrec" "$(ns ps -o user= -p "$pid" 2>&1 | tr -d ' ')" sysrec
@@ -203,7 +213,7 @@ RC=0
 ns systemctl stop sysrecd >"$E2E_DIR/stop.out" 2>&1 || RC=$?
 expect_eq "systemctl stop sysrecd" "$RC/$(prop sysrecd ActiveState)" 0/inactive
 expect_eq "stopped cleanly (Result, exit status)" "$(prop sysrecd Result)/$(prop sysrecd ExecMainStatus)" success/0
-expect_journal "journal: SIGTERM handled" 'Received SIGTERM, stopping' -u sysrecd
+expect_journal "journal: SIGTERM handled" 'Received SIGTERM, stopping' sysrecd.service
 
 RC=0
 OUT=$(ns busctl get-property "${MGR[@]}" ActiveRecordings 2>&1) || RC=$?
@@ -258,26 +268,30 @@ dropin_dir=$SD/etc-system/$PROBE_UNIT.d
 mkdir -p "$dropin_dir"
 printf '%s\n' "$profile" >"$dropin_dir/50-seccomp.conf"
 ns systemctl daemon-reload
+# The probe's lines are matched by unit after a cursor, not by _SYSTEMD_INVOCATION_ID:
+# journald reads a stream's invocation ID when it reads its first line, and a process
+# that printed and exited at once (ExecStartPre=, the failing ExecStart= below) may by
+# then have left a unit whose invocation is gone.
+cursor=$(journal_cursor)
 RC=0
 ns systemctl restart "$PROBE_UNIT" >"$E2E_DIR/probe.out" 2>&1 || RC=$?
-inv=$(prop "$PROBE_UNIT" InvocationID)
 expect_eq "under its recorded profile $PROBE_UNIT restarts and runs" "$RC/$(prop "$PROBE_UNIT" ActiveState)" 0/active
 expect_match "the profile is in force" "$(prop "$PROBE_UNIT" SystemCallFilter)" '\<sysinfo\>'
-expect_journal "under its profile, ExecStartPre= works" 'probe: getcpu ok' _SYSTEMD_INVOCATION_ID="$inv"
-expect_journal "under its profile, ExecStart= works" 'probe: sysinfo ok' _SYSTEMD_INVOCATION_ID="$inv"
+expect_journal "under its profile, ExecStartPre= works" 'probe: getcpu ok' "$PROBE_UNIT" "$cursor"
+expect_journal "under its profile, ExecStart= works" 'probe: sysinfo ok' "$PROBE_UNIT" "$cursor"
 ns systemctl stop "$PROBE_UNIT"
 
 sed -E 's/(^SystemCallFilter=.*)\<sysinfo\> ?/\1/' "$dropin_dir/50-seccomp.conf" >"$dropin_dir/50-seccomp.conf.new"
 mv "$dropin_dir/50-seccomp.conf.new" "$dropin_dir/50-seccomp.conf"
 ns systemctl daemon-reload
+cursor=$(journal_cursor)
 RC=0
 ns systemctl restart "$PROBE_UNIT" >"$E2E_DIR/probe.out" 2>&1 || RC=$?
 wait_state "$PROBE_UNIT" failed inactive
-inv=$(prop "$PROBE_UNIT" InvocationID)
 expect_eq "without sysinfo in the filter $PROBE_UNIT fails" "$(prop "$PROBE_UNIT" ActiveState)/$(prop "$PROBE_UNIT" Result)" \
         failed/exit-code
 expect_journal "its log has the EPERM of the missing syscall" 'probe: sysinfo failed: Operation not permitted' \
-        _SYSTEMD_INVOCATION_ID="$inv"
+        "$PROBE_UNIT" "$cursor"
 rm -rf "$dropin_dir"
 ns systemctl daemon-reload
 ns systemctl reset-failed "$PROBE_UNIT"
@@ -436,7 +450,7 @@ expect_eq "... and the active recording is saved to resume with the next sysrecd
         "$(ns grep -q '"state":"recording"' "$E2E_STATE/recordings/by-cgroup.json" && echo yes)" yes
 # Sanitizer reports (a sanitized build) count too.
 bad='SIGSYS|status=31|code=(killed|dumped)|core-dump|[Ww]atchdog timeout|Failed|Cannot|polkit check|Sanitizer|runtime error:'
-log=$(journal -u sysrecd)
+log=$(journal sysrecd.service)
 if grep -Eq "$bad" <<<"$log"; then
         fail "sysrecd's journal is free of failures" "$(grep -E "$bad" <<<"$log")"
 else
@@ -459,7 +473,7 @@ for cap in CAP_BPF CAP_PERFMON; do
         wait_state sysrecd failed inactive
         expect_eq "with $cap alone sysrecd fails to start" "$RC/$(prop sysrecd ActiveState)" 1/failed
         expect_journal "... because loading BPF is not permitted" 'Failed to load BPF programs.*: Operation not permitted' \
-                -u sysrecd --after-cursor="$cursor"
+                sysrecd.service "$cursor"
         rm -f "$caps_dropin"
         ns systemctl reset-failed sysrecd
 done
@@ -467,6 +481,6 @@ ns systemctl daemon-reload
 
 if ((FAILED)); then
         echo "--- journal of sysrecd.service ---"
-        journal -u sysrecd | tail -40
+        journal sysrecd.service | tail -40
 fi
 check_summary
