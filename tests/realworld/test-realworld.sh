@@ -161,10 +161,11 @@ for w in "$@"; do
 
         if run_logged "$TMP/$w.strace.out" "$CTL" record --standalone --no-progress --name="$w-strace" \
                 -o "$TMP/$w.strace.json" -- strace -f -qq -o "$TMP/$w.strace" "${CMD[@]}"; then
-                misses=$(comm -23 <(strace_names "$TMP/$w.strace") <(names "$TMP/$w.strace.json") | tr '\n' ' ')
-                expect_eq "$w: every syscall strace -f saw is in the recording of the same run ($(strace_names "$TMP/$w.strace" | wc -l) names)" \
+                strace_names "$TMP/$w.strace" >"$TMP/$w.strace.names"
+                misses=$(comm -23 "$TMP/$w.strace.names" <(names "$TMP/$w.strace.json") | tr '\n' ' ')
+                expect_eq "$w: every syscall strace -f saw is in the recording of the same run ($(wc -l <"$TMP/$w.strace.names") names)" \
                         "${misses% }" ""
-                other=$(comm -23 <(strace_names "$TMP/$w.strace") <(names "$profile") | tr '\n' ' ')
+                other=$(comm -23 "$TMP/$w.strace.names" <(names "$profile") | tr '\n' ' ')
                 [[ -z "$other" ]] || echo "# the strace run of $w made calls the profile of other runs lacks: ${other% }"
         else
                 fail "$w: runs under strace -f, recorded" "$(tail -15 "$TMP/$w.strace.out")"
