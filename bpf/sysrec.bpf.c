@@ -685,13 +685,23 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
                 bpf_map_push_elem(&free_slots, &slot, 0);
                 goto lost;
         }
+        /* The atomic add orders the hash entry before the check below (a full
+         * barrier where it is a locked instruction). */
+        __sync_fetch_and_add(&filter[filter_slot(id)], 1);
+        if (*(volatile __u64 *)&rec->cgroup != id) {
+                /* User space released the recording between our record and our hash
+                 * entry: it took the record and its slot back (and the filter count
+                 * added above), and found no hash entry to delete. Ours would point
+                 * to a freed slot and keep the map from ever being empty: it goes. */
+                bpf_map_delete_elem(&cgroups, &id);
+                return 0;
+        }
         gate = bpf_map_lookup_elem(&gates, &slot);
         if (gate) {
                 gate->cgroup = id;
                 gate->root = 0;
                 gate->epoch = 0;
         }
-        __sync_fetch_and_add(&filter[filter_slot(id)], 1);
         emit_cgroup(cgrp, id, parent_id, recording);
         return 0;
 

@@ -35,6 +35,8 @@ PACKAGES=(
         libcurl4-openssl-dev openssl python3-yaml
         # real-world workloads (tests/realworld): the programs and their own test drivers
         sqlite3 git nodejs redis-server redis-tools postgresql libpython3.11-testsuite
+        # virtual machines (tests/vm): qemu, and depmod/modprobe and cpio for their initramfs
+        qemu-system-x86 kmod cpio
 )
 
 missing=()

@@ -676,13 +676,45 @@ static void filter_add(Recorder *r, uint64_t id, int delta)
         __atomic_fetch_add(&r->skel->bss->filter[filter_slot(id)], (uint32_t)delta, __ATOMIC_SEQ_CST);
 }
 
+/* Does the hash entry of cgroup KEY lead to that cgroup's record? */
+static bool entry_is_live(Recorder *r, uint64_t key, uint32_t slot)
+{
+        if (slot >= r->n_slots)
+                return false;
+        return __atomic_load_n(&r->records[slot].cgroup, __ATOMIC_ACQUIRE) == key;
+}
+
+/* Nothing tracked and nothing armed. A hash entry whose record holds another
+ * cgroup (or none) is stale: the kernel added it for a new cgroup while user
+ * space released the cgroup's record (the program then deletes it itself).
+ * Stale entries do not count, and are deleted here. */
 static bool map_is_empty(Recorder *r)
 {
+        int fd = bpf_map__fd(r->skel->maps.cgroups);
         struct sysrec_armed_key akey;
-        uint64_t key;
+        uint64_t key, next;
+        bool empty = true, more = true;
+        uint32_t slot;
 
-        return bpf_map_get_next_key(bpf_map__fd(r->skel->maps.cgroups), NULL, &key) < 0 &&
-               bpf_map_get_next_key(bpf_map__fd(r->skel->maps.armed), NULL, &akey) < 0;
+        if (bpf_map_get_next_key(bpf_map__fd(r->skel->maps.armed), NULL, &akey) == 0)
+                return false;
+        if (bpf_map_get_next_key(fd, NULL, &key) < 0)
+                return true;
+        if (records_get(r) < 0)
+                return false;
+        while (empty && more) {
+                /* The next key first: this one may be deleted. */
+                more = bpf_map_get_next_key(fd, &key, &next) == 0;
+                if (bpf_map_lookup_elem(fd, &key, &slot) == 0) {
+                        if (entry_is_live(r, key, slot))
+                                empty = false;
+                        else
+                                (void)bpf_map_delete_elem(fd, &key);
+                }
+                key = next;
+        }
+        records_put(r);
+        return empty;
 }
 
 int recorder_arm(Recorder *r, uint64_t parent_id, const char *name, uint32_t recording, uint32_t flags)

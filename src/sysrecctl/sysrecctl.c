@@ -776,8 +776,9 @@ int main(int argc, char *argv[])
         int r;
 
         i18n_setup();
-        log_setup(LOG_TARGET_CONSOLE);
+        /* Notices by default; $SYSREC_LOG_LEVEL, read by log_setup(), overrides it. */
         log_set_max_level(LOG_NOTICE);
+        log_setup(LOG_TARGET_CONSOLE);
         log_set_colors(colors_enabled_stderr());
 
         r = run(argc, argv);

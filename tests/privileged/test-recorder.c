@@ -7,12 +7,15 @@
  * recording started, and of 32-bit and x32 code, under the right names), and
  * nothing of anybody else is. Fixture and helpers: recorder-test.h.
  */
+#include <bpf/bpf.h>
 #include <fcntl.h>
 #include <glib.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +27,7 @@
 #include "macro.h"
 #include "profile.h"
 #include "recorder-test.h"
+#include "sysrec-bpf.h"
 
 #define N_SHORT_LIVED 500
 #define N_CREATED 2000
@@ -606,6 +610,39 @@ static void test_track_while_creating(Fixture *f)
 
 /* The kernel maps are sized by max_cgroups; beyond it tracking fails
  * cleanly, and a released recording's slots serve the next one. */
+/* A hash entry the kernel added for a new cgroup while user space released
+ * that cgroup's record points to a freed slot (the program deletes it itself,
+ * but may not be done yet). Such a stale entry neither keeps the programs
+ * attached once nothing is tracked nor survives the release. It is made here
+ * by hand in the pinned map, where it would otherwise take a race to see. */
+static void test_release_stale_entry(Fixture *f)
+{
+        g_autofree char *x = cg_make(f, "x");
+        g_autofree char *map = NULL;
+        _cleanup_recorder_ Recorder *r = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        uint64_t stale = UINT64_MAX - 1;
+        uint32_t slot = 0, got;
+        RecorderStats st;
+
+        /* Pins of our own, in a bpffs that goes with this case's process. */
+        g_assert_cmpint(unshare(CLONE_NEWNS), ==, 0);
+        g_assert_cmpint(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+        g_assert_cmpint(mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"), ==, 0);
+        g_assert_cmpint(recorder_new_pinned(64, "/sys/fs/bpf", NULL, NULL, &r), ==, 0);
+        g_assert_cmpint(recorder_track(r, cg_id(f, x), REC_A, 0, NULL), ==, 1);
+        map = g_strdup_printf("/sys/fs/bpf/v%d/cgroups", SYSREC_MAP_LAYOUT);
+        fd = bpf_obj_get(map);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(bpf_map_update_elem(fd, &stale, &slot, BPF_NOEXIST), ==, 0);
+
+        g_assert_cmpint(recorder_release(r, REC_A, NULL), ==, 0);
+        recorder_get_stats(r, &st);
+        g_assert_false(st.attached);
+        g_assert_cmpint(bpf_map_lookup_elem(fd, &stale, &got), <, 0);
+        g_assert_cmpint(errno, ==, ENOENT);
+}
+
 static void test_map_full(Fixture *f)
 {
         _cleanup_recorder_ Recorder *small = NULL;
@@ -765,6 +802,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/outside-not-recorded", test_outside_not_recorded);
         recorder_test_add("/sysrec/recorder/busy-and-attach", test_busy_and_attach);
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
+        recorder_test_add("/sysrec/recorder/release-stale-entry", test_release_stale_entry);
         recorder_test_add("/sysrec/recorder/map-full", test_map_full);
         recorder_test_add("/sysrec/recorder/retrack", test_retrack);
         recorder_test_add("/sysrec/recorder/retrack-same-calls", test_retrack_same_calls);

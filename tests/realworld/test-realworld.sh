@@ -162,10 +162,17 @@ for w in "$@"; do
         if run_logged "$TMP/$w.strace.out" "$CTL" record --standalone --no-progress --name="$w-strace" \
                 -o "$TMP/$w.strace.json" -- strace -f -qq -o "$TMP/$w.strace" "${CMD[@]}"; then
                 strace_names "$TMP/$w.strace" >"$TMP/$w.strace.names"
-                misses=$(comm -23 "$TMP/$w.strace.names" <(names "$TMP/$w.strace.json") | tr '\n' ' ')
+                names "$TMP/$w.strace.json" >"$TMP/$w.strace-recorded.names"
+                names "$profile" >"$TMP/$w.profile.names"
+                # A comparison that cannot run (no names parsed, comm failing) fails.
+                if [[ ! -s "$TMP/$w.strace.names" ]]; then
+                        misses="(no syscall names parsed from the strace log)"
+                elif ! misses=$(comm -23 "$TMP/$w.strace.names" "$TMP/$w.strace-recorded.names" | tr '\n' ' '); then
+                        misses="(comm failed)"
+                fi
                 expect_eq "$w: every syscall strace -f saw is in the recording of the same run ($(wc -l <"$TMP/$w.strace.names") names)" \
                         "${misses% }" ""
-                other=$(comm -23 "$TMP/$w.strace.names" <(names "$profile") | tr '\n' ' ')
+                other=$(comm -23 "$TMP/$w.strace.names" "$TMP/$w.profile.names" | tr '\n' ' ')
                 [[ -z "$other" ]] || echo "# the strace run of $w made calls the profile of other runs lacks: ${other% }"
         else
                 fail "$w: runs under strace -f, recorded" "$(tail -15 "$TMP/$w.strace.out")"
