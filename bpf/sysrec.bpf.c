@@ -242,7 +242,9 @@ static __always_inline unsigned long syscall_arg(struct pt_regs *regs, int abi, 
                 return n == 0 ? BPF_CORE_READ(regs, bx) : n == 1 ? BPF_CORE_READ(regs, cx) : BPF_CORE_READ(regs, dx);
         return n == 0 ? BPF_CORE_READ(regs, di) : n == 1 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, dx);
 #elif defined(__TARGET_ARCH_arm64)
-        return n == 0 ? BPF_CORE_READ(regs, regs[0]) : n == 1 ? BPF_CORE_READ(regs, regs[1]) : BPF_CORE_READ(regs, regs[2]);
+        /* The first argument as the kernel's syscall_get_arguments() takes it
+         * (x0 also carries the return value); the same for AArch32's r0-r2. */
+        return n == 0 ? BPF_CORE_READ(regs, orig_x0) : n == 1 ? BPF_CORE_READ(regs, regs[1]) : BPF_CORE_READ(regs, regs[2]);
 #else
         return 0;
 #endif

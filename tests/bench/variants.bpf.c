@@ -82,8 +82,12 @@ struct {
         __type(value, struct sysrec_cgroup);
 } cgroups SEC(".maps");
 
+/* BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2) by its UAPI value: a vmlinux.h of an
+ * older kernel (Debian 12's arm64 one, for cross builds) lacks the name. */
+#define MAP_TYPE_CGRP_STORAGE 32
+
 struct {
-        __uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+        __uint(type, MAP_TYPE_CGRP_STORAGE);
         __uint(map_flags, BPF_F_NO_PREALLOC);
         __type(key, int);
         __type(value, struct sysrec_cgroup);

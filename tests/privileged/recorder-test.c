@@ -471,7 +471,7 @@ void do_exec_true(ChildCtx *ctx)
         _exit(124);
 }
 
-bool kernel_runs_i386(void)
+bool kernel_runs_compat32(void)
 {
         static int cached = -1;
         int status;
@@ -575,18 +575,22 @@ void recorder_test_add(const char *path, case_fn_t fn)
         g_test_add(path, Fixture, (gconstpointer)(uintptr_t)fn, fixture_setup, run_case, fixture_teardown);
 }
 
-static void skip_i386(void)
+static void skip_compat32(void)
 {
+#if defined(__aarch64__)
+        g_test_skip("kernel: runs no AArch32 programs (exec: Exec format error; no 32-bit EL0 or CONFIG_COMPAT)");
+#else
         g_test_skip("kernel: runs no i386 programs (exec: Exec format error; 32-bit emulation is off)");
+#endif
 }
 
-void recorder_test_add_i386(const char *path, case_fn_t fn)
+void recorder_test_add_compat32(const char *path, case_fn_t fn)
 {
         /* Asked in the parent only: a subprocess runs the one case it was given. */
-        if (g_test_subprocess() || kernel_runs_i386())
+        if (g_test_subprocess() || kernel_runs_compat32())
                 recorder_test_add(path, fn);
         else
-                g_test_add_func(path, skip_i386);
+                g_test_add_func(path, skip_compat32);
 }
 
 void recorder_test_init(int *argc, char ***argv)

@@ -40,10 +40,11 @@ typedef void (*case_fn_t)(Fixture *f);
 void recorder_test_init(int *argc, char ***argv);
 /* Register a case: path is a g_test path, fn runs in the subprocess. */
 void recorder_test_add(const char *path, case_fn_t fn);
-/* The same for a case that runs i386 code: where the kernel runs none, it
- * is a skip saying so ("kernel: ..."; tests/run-all.sh lists such skips and
- * does not fail CI on them, as they depend on the machine, not on sysrec). */
-void recorder_test_add_i386(const char *path, case_fn_t fn);
+/* The same for a case that runs the compat ABI's program (i386 on x86-64,
+ * AArch32 on aarch64): where the kernel runs none, it is a skip saying so
+ * ("kernel: ..."; tests/run-all.sh lists such skips and does not fail CI on
+ * them, as they depend on the machine, not on sysrec). */
+void recorder_test_add_compat32(const char *path, case_fn_t fn);
 
 /* The case found a bug that is known and reported: it still passes, and
  * the parent marks it incomplete (TAP "not ok ... # TODO msg"). */
@@ -102,14 +103,15 @@ void forget_child(Fixture *f, pid_t pid);
 void do_getcpu(ChildCtx *ctx);
 void do_sysinfo(ChildCtx *ctx);
 void do_ioprio_get(ChildCtx *ctx);
-/* Exec the static i386 program (compat32.c). */
+/* Exec the static 32-bit program (compat32.c). */
 void do_exec_compat32(ChildCtx *ctx);
 /* execve() of /bin/true: a native exec. */
 void do_exec_true(ChildCtx *ctx);
 
-/* Does the kernel run i386 programs (COMPAT32_PATH)? False when its exec
- * fails with ENOEXEC (32-bit emulation off); any other failure aborts. */
-bool kernel_runs_i386(void);
+/* Does the kernel run the 32-bit program (COMPAT32_PATH)? False when its
+ * exec fails with ENOEXEC (32-bit emulation off, or a CPU without AArch32);
+ * any other failure aborts. */
+bool kernel_runs_compat32(void);
 
 /* Assertions on what was recorded. */
 int nr_of(unsigned abi, const char *name);

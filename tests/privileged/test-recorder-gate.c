@@ -165,8 +165,8 @@ static void test_gated_exec(Fixture *f)
         assert_recorded(&s, SYSREC_ABI_NATIVE, "exit_group"); /* what the new program does */
 }
 
-/* The same with an i386 program: what it does after the exec is recorded
- * under the i386 ABI. */
+/* The same with a 32-bit program: what it does after the exec is recorded
+ * under the compat ABI (i386, AArch32). */
 static void test_gated_exec_compat32(Fixture *f)
 {
         ChildSpec spec = { .first = do_getcpu, .handshake = true, .work = do_exec_compat32 };
@@ -299,7 +299,7 @@ int main(int argc, char *argv[])
 
         recorder_test_add("/sysrec/recorder/arm", test_arm);
         recorder_test_add("/sysrec/recorder/gated/exec", test_gated_exec);
-        recorder_test_add_i386("/sysrec/recorder/gated/exec-compat32", test_gated_exec_compat32);
+        recorder_test_add_compat32("/sysrec/recorder/gated/exec-compat32", test_gated_exec_compat32);
         recorder_test_add("/sysrec/recorder/gated/filter", test_gated_filter);
         recorder_test_add("/sysrec/recorder/gated/filter-unfiltered-task", test_gated_filter_unfiltered_task);
         recorder_test_add("/sysrec/recorder/gated/exec-then-filter", test_gated_exec_then_filter);

@@ -34,6 +34,29 @@
 #define N_OTHERS 1000
 #define X32_SYSCALL_BIT 0x40000000L
 
+/* Calls of the compat program (compat32.c) whose numbers name other calls
+ * in the native ABI: recorded under the compat ABI's names, never the
+ * native ones. native_too: the child makes the native call itself (its
+ * handshake writes). */
+static const struct {
+        const char *compat, *native;
+        int nr;
+        bool native_too;
+} compat_twins[] = {
+#if defined(__x86_64__)
+        { "getppid", "semget", 64, false },
+#elif defined(__aarch64__)
+        { "getppid", "write", 64, true },
+        { "uname", "sched_setaffinity", 122, false },
+#endif
+};
+
+#if defined(__x86_64__)
+#define COMPAT_OCI_ARCH "\"SCMP_ARCH_X86\""
+#elif defined(__aarch64__)
+#define COMPAT_OCI_ARCH "\"SCMP_ARCH_ARM\""
+#endif
+
 /* ---- Workloads (run in children) ---- */
 
 static char mincore_page[4096] __attribute__((aligned(4096)));
@@ -59,11 +82,13 @@ static void do_four_then_times(ChildCtx *ctx)
         (void)syscall(SYS_times, &t);
 }
 
+#if defined(__x86_64__)
 static void do_x32_getpid(ChildCtx *ctx)
 {
         /* ENOSYS on kernels without CONFIG_X86_X32_ABI; sys_enter fires anyway. */
         (void)syscall(X32_SYSCALL_BIT | 39);
 }
+#endif
 
 /* ---- Cases ---- */
 
@@ -195,15 +220,21 @@ static void test_descendants_disabled(Fixture *f)
         g_assert_cmpuint(count_events(f, SYSREC_EVENT_CGROUP, 0, 0), ==, 0);
 }
 
-/* Syscall numbers no x86-64 kernel assigns: ENOSYS, but sys_enter sees them.
- * 335 and 336 are left out: uretprobe and uprobe (6.11+, x86-64 only) use
- * them although libseccomp 2.5 does not know them. 424..511 are the common
- * range new syscalls are added in. */
+/* Syscall numbers no kernel of this architecture assigns: ENOSYS, but
+ * sys_enter sees them. 424..511 are the common range new syscalls are added
+ * in. x86-64: 335 and 336 are left out, uretprobe and uprobe (6.11+, x86-64
+ * only) use them although libseccomp 2.5 does not know them. aarch64: the
+ * arch-specific range 244..259 (arm64 has none) and 403..423, the 32-bit
+ * architectures' time64 calls. */
 static unsigned pick_unassigned(unsigned *nrs, unsigned n)
 {
         static const struct {
                 unsigned from, to;
+#if defined(__aarch64__)
+        } ranges[] = { { 244, 259 }, { 403, 423 }, { 512, SYSREC_NR_MAX - 1 } };
+#else
         } ranges[] = { { 337, 423 }, { 512, SYSREC_NR_MAX - 1 } };
+#endif
         unsigned k = 0;
 
         for (size_t r = 0; r < G_N_ELEMENTS(ranges); r++)
@@ -285,8 +316,9 @@ static void test_short_lived(Fixture *f)
                 g_free(procs[i]);
 }
 
-/* A 32-bit program's syscalls are recorded under the i386 ABI with i386
- * names: its getppid (64) is not x86-64's semget (64). */
+/* A 32-bit program's syscalls are recorded under the compat ABI with its
+ * names (i386, arm): its getppid (64) is not x86-64's semget (64) nor
+ * aarch64's write (64), its uname (122) not aarch64's sched_setaffinity. */
 static void test_compat32(Fixture *f)
 {
         g_autofree char *work = cg_make(f, "work");
@@ -299,23 +331,26 @@ static void test_compat32(Fixture *f)
         run_child(f, work, &spec);
 
         collect(f, REC_A, &s);
-        g_assert_cmpint(nr_of(SYSREC_ABI_COMPAT, "getppid"), ==, 64);
-        g_assert_cmpint(nr_of(SYSREC_ABI_NATIVE, "semget"), ==, 64);
-        assert_recorded(&s, SYSREC_ABI_COMPAT, "getppid");
+        g_assert_cmpint(syscall_set_names(&s, SYSREC_ABI_COMPAT, &compat_names), ==, 0);
+        for (size_t i = 0; i < G_N_ELEMENTS(compat_twins); i++) {
+                g_assert_cmpint(nr_of(SYSREC_ABI_COMPAT, compat_twins[i].compat), ==, compat_twins[i].nr);
+                g_assert_cmpint(nr_of(SYSREC_ABI_NATIVE, compat_twins[i].native), ==, compat_twins[i].nr);
+                assert_recorded(&s, SYSREC_ABI_COMPAT, compat_twins[i].compat);
+                if (!compat_twins[i].native_too)
+                        assert_not_recorded(&s, SYSREC_ABI_NATIVE, compat_twins[i].native);
+                g_assert_true(g_strv_contains((const char *const *)compat_names, compat_twins[i].compat));
+                g_assert_false(g_strv_contains((const char *const *)compat_names, compat_twins[i].native));
+        }
         assert_recorded(&s, SYSREC_ABI_COMPAT, "uname");
-        assert_not_recorded(&s, SYSREC_ABI_NATIVE, "semget");
         /* execve itself was issued by the 64-bit child. */
         assert_recorded(&s, SYSREC_ABI_NATIVE, "execve");
 
-        g_assert_cmpint(syscall_set_names(&s, SYSREC_ABI_COMPAT, &compat_names), ==, 0);
-        g_assert_true(g_strv_contains((const char *const *)compat_names, "getppid"));
-        g_assert_false(g_strv_contains((const char *const *)compat_names, "semget"));
-
-        /* And the profile lets runc load it for the i386 ABI. */
+        /* And the profile lets runc load it for the compat ABI. */
         g_assert_cmpint(profile_format_oci(&s, &oci), ==, 0);
-        g_assert_nonnull(strstr(oci, "\"SCMP_ARCH_X86\""));
+        g_assert_nonnull(strstr(oci, COMPAT_OCI_ARCH));
 }
 
+#if defined(__x86_64__)
 /* An x32 syscall (__X32_SYSCALL_BIT | 39) is recorded as x32 getpid, not as
  * a native call and not dropped for its large number. */
 static void test_x32(Fixture *f)
@@ -335,6 +370,7 @@ static void test_x32(Fixture *f)
         g_assert_cmpstrv(x32_names, ((const char *const[]){ "getpid", NULL }));
         assert_not_recorded(&s, SYSREC_ABI_NATIVE, "getpid");
 }
+#endif
 
 /* A process in a sibling cgroup is not recorded: the tracked cgroup's only
  * process does nothing but exit, and that is all the recording holds. */
@@ -797,8 +833,10 @@ int main(int argc, char *argv[])
 
         recorder_test_add("/sysrec/recorder/records-syscalls", test_records_syscalls);
         recorder_test_add("/sysrec/recorder/short-lived", test_short_lived);
-        recorder_test_add_i386("/sysrec/recorder/compat32", test_compat32);
+        recorder_test_add_compat32("/sysrec/recorder/compat32", test_compat32);
+#if defined(__x86_64__)
         recorder_test_add("/sysrec/recorder/x32", test_x32);
+#endif
         recorder_test_add("/sysrec/recorder/outside-not-recorded", test_outside_not_recorded);
         recorder_test_add("/sysrec/recorder/busy-and-attach", test_busy_and_attach);
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);

@@ -51,6 +51,11 @@
 #define PATH "/org/sysrec1"
 #define IFACE "org.sysrec1.Manager"
 
+#if !defined(SYS_getpgrp)
+/* aarch64 has only getpgid(), which glibc's getpgrp() calls. */
+#define SYS_getpgrp SYS_getpgid
+#endif
+
 static const long named[10] = {
         SYS_getcpu, SYS_sysinfo, SYS_ioprio_get, SYS_mincore, SYS_getppid,
         SYS_getuid, SYS_getgid,  SYS_geteuid,    SYS_getegid, SYS_getpgrp,

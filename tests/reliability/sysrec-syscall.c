@@ -145,7 +145,12 @@ static int keep(int n, char **dirs)
                 if (pid == 0) {
                         syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
                         for (;;)
+#if defined(SYS_pause)
                                 syscall(SYS_pause);
+#else
+                                /* aarch64 has no pause(): what glibc makes of it. */
+                                syscall(SYS_ppoll, NULL, 0, NULL, NULL);
+#endif
                 }
                 close(fd);
                 if (pid < 0) {

@@ -92,6 +92,11 @@ static void test_merge_bits(void)
 }
 
 #if defined(__x86_64__)
+#define FOREIGN_OCI "SCMP_ARCH_AARCH64"
+#elif defined(__aarch64__)
+#define FOREIGN_OCI "SCMP_ARCH_X86_64"
+#endif
+
 static void test_abi_names(void)
 {
         static const struct {
@@ -99,9 +104,14 @@ static void test_abi_names(void)
                 const char *name, *oci, *systemd;
                 uint32_t scmp;
         } table[] = {
+#if defined(__x86_64__)
                 { SYSREC_ABI_NATIVE, "x86_64", "SCMP_ARCH_X86_64", "native", SCMP_ARCH_X86_64 },
                 { SYSREC_ABI_COMPAT, "x86", "SCMP_ARCH_X86", "x86", SCMP_ARCH_X86 },
                 { SYSREC_ABI_X32, "x32", "SCMP_ARCH_X32", "x32", SCMP_ARCH_X32 },
+#elif defined(__aarch64__)
+                { SYSREC_ABI_NATIVE, "aarch64", "SCMP_ARCH_AARCH64", "native", SCMP_ARCH_AARCH64 },
+                { SYSREC_ABI_COMPAT, "arm", "SCMP_ARCH_ARM", "arm", SCMP_ARCH_ARM },
+#endif
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -121,8 +131,33 @@ static void test_abi_names(void)
         g_assert_cmpint(abi_from_string(""), ==, -EINVAL);
         g_assert_cmpint(abi_from_string("SCMP_ARCH_X86"), ==, -EINVAL);
         g_assert_cmpint(abi_from_oci("x86"), ==, -EINVAL);
-        g_assert_cmpint(abi_from_oci("SCMP_ARCH_AARCH64"), ==, -EINVAL);
+        g_assert_cmpint(abi_from_oci(FOREIGN_OCI), ==, -EINVAL);
 }
+
+#if defined(__aarch64__)
+/* The same number is a different call in each ABI: AArch32's getppid (64)
+ * and uname (122) are aarch64's write and sched_setaffinity. */
+static void test_syscall_name_aarch64(void)
+{
+        assert_name(SYSREC_ABI_COMPAT, 64, "getppid");
+        assert_name(SYSREC_ABI_NATIVE, 64, "write");
+        assert_name(SYSREC_ABI_NATIVE, 173, "getppid");
+        assert_name(SYSREC_ABI_COMPAT, 122, "uname");
+        assert_name(SYSREC_ABI_NATIVE, 122, "sched_setaffinity");
+        assert_name(SYSREC_ABI_NATIVE, 160, "uname");
+        assert_name(SYSREC_ABI_COMPAT, 20, "getpid");
+        assert_name(SYSREC_ABI_NATIVE, 172, "getpid");
+        g_assert_cmpint(abi_syscall_number(SYSREC_ABI_NATIVE, "getppid"), ==, 173);
+        g_assert_cmpint(abi_syscall_number(SYSREC_ABI_COMPAT, "getppid"), ==, 64);
+
+        /* Unassigned on aarch64 (the 32-bit architectures' time64 calls). */
+        g_assert_null(abi_syscall_name(SYSREC_ABI_NATIVE, 403));
+        g_assert_null(abi_syscall_name(SYSREC_ABI_NATIVE, SYSREC_NR_MAX));
+        g_assert_null(abi_syscall_name(SYSREC_ABI_X32, 64)); /* no such ABI here */
+}
+#endif
+
+#if defined(__x86_64__)
 
 /* The same number is a different call in each ABI. */
 static void test_syscall_name(void)
@@ -276,8 +311,11 @@ int main(int argc, char *argv[])
 
         g_test_add_func("/sysrec/syscall-set/bitmap", test_bitmap);
         g_test_add_func("/sysrec/syscall-set/merge-bits", test_merge_bits);
-#if defined(__x86_64__)
         g_test_add_func("/sysrec/syscall-set/abi-names", test_abi_names);
+#if defined(__aarch64__)
+        g_test_add_func("/sysrec/syscall-set/syscall-name", test_syscall_name_aarch64);
+#endif
+#if defined(__x86_64__)
         g_test_add_func("/sysrec/syscall-set/syscall-name", test_syscall_name);
         g_test_add_func("/sysrec/syscall-set/syscall-number", test_syscall_number);
         g_test_add_func("/sysrec/syscall-set/syscall-number-round-trip",
