@@ -1,6 +1,9 @@
 #!/bin/bash
 # Install what sysrec needs to build, test and run its demo on Debian 12,
 # from Debian's own repositories. Idempotent; run as root.
+#   install-deps.sh --arm64   what the arm64 VM (tests/vm, vm-arm64) needs instead:
+#                             qemu-system-aarch64, the cross toolchain and the :arm64
+#                             libraries through multiarch (dpkg --add-architecture arm64)
 set -euo pipefail
 
 PACKAGES=(
@@ -38,6 +41,33 @@ PACKAGES=(
         # virtual machines (tests/vm): qemu, and depmod/modprobe and cpio for their initramfs
         qemu-system-x86 kmod cpio
 )
+
+# The arm64 VM: sysrec cross-built (tests/vm/build-cross.sh, with clang: every cross gcc
+# conflicts with gcc-multilib) and run inside with the host's arm64 multiarch libraries.
+ARM64_PACKAGES=(
+        qemu-system-arm
+        binutils-aarch64-linux-gnu libgcc-12-dev-arm64-cross libc6-dev-arm64-cross
+        # the AArch32 compat test program
+        binutils-arm-linux-gnueabihf libgcc-12-dev-armhf-cross libc6-dev-armhf-cross
+        # the cross build's unit tests (meson's exe_wrapper)
+        qemu-user-static
+        libbpf-dev:arm64 libseccomp-dev:arm64 libsystemd-dev:arm64 libjson-c-dev:arm64
+        libglib2.0-dev:arm64 libyaml-dev:arm64 libcurl4-openssl-dev:arm64
+)
+case "${1:-}" in
+"") ;;
+--arm64)
+        PACKAGES=("${ARM64_PACKAGES[@]}")
+        if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+                [ "$(id -u)" -eq 0 ] || { echo "install-deps: dpkg --add-architecture arm64 needs root." >&2; exit 1; }
+                dpkg --add-architecture arm64
+        fi
+        ;;
+*)
+        echo "install-deps: unknown option '$1' (expected none or --arm64)" >&2
+        exit 1
+        ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

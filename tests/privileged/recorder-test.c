@@ -462,12 +462,14 @@ void do_exec_compat32(ChildCtx *ctx)
         _exit(124);
 }
 
-void do_exec_true(ChildCtx *ctx)
+/* The static root probe, built for this architecture: not /bin/true, which
+ * in a VM of another architecture over the host's files is the host's. */
+void do_exec_native(ChildCtx *ctx)
 {
-        char *const argv[] = { (char *)"true", NULL };
+        char *const argv[] = { (char *)ROOT_PROBE_NAME, NULL };
         char *const envp[] = { NULL };
 
-        execve("/bin/true", argv, envp);
+        execve(ROOT_PROBE_DIR "/" ROOT_PROBE_NAME, argv, envp);
         _exit(124);
 }
 

@@ -106,7 +106,7 @@ void do_ioprio_get(ChildCtx *ctx);
 /* Exec the static 32-bit program (compat32.c). */
 void do_exec_compat32(ChildCtx *ctx);
 /* execve() of /bin/true: a native exec. */
-void do_exec_true(ChildCtx *ctx);
+void do_exec_native(ChildCtx *ctx);
 
 /* Does the kernel run the 32-bit program (COMPAT32_PATH)? False when its
  * exec fails with ENOEXEC (32-bit emulation off, or a CPU without AArch32);

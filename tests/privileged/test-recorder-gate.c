@@ -155,7 +155,7 @@ static void record_gated_child(Fixture *f, const ChildSpec *spec, SyscallSet *re
  * everything is (here a 32-bit program). */
 static void test_gated_exec(Fixture *f)
 {
-        ChildSpec spec = { .first = do_getcpu, .handshake = true, .work = do_exec_true };
+        ChildSpec spec = { .first = do_getcpu, .handshake = true, .work = do_exec_native };
         SyscallSet s;
 
         record_gated_child(f, &spec, &s);

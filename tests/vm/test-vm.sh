@@ -40,10 +40,14 @@ amd64)
         guest_build=$SYSREC_BUILD
         ;;
 arm64)
-        qemu=(qemu-system-aarch64 -machine virt -cpu max)
+        # -cpu max runs AArch32 code at EL0; its pointer authentication is the
+        # cheap one under emulation.
+        qemu=(qemu-system-aarch64 -machine virt -cpu max,pauth-impdef=on)
         console=ttyAMA0
+        # sysrec cross-built, run inside with the host's arm64 multiarch libraries.
+        "$SYSREC_SRC/scripts/install-deps.sh" --arm64
         guest_build=$SYSREC_BUILD/vm/build-arm64
-        [ -x "$guest_build/src/sysrecctl/sysrecctl" ] || "$here/build-cross.sh" arm64 "$guest_build"
+        SYSREC_CROSS_CACHE=$SYSREC_BUILD/vm/cross-cache "$here/build-cross.sh" arm64 "$guest_build"
         ;;
 *)
         echo "test-vm.sh: architecture '$arch' of machine '$name' is not supported" >&2
