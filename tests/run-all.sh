@@ -76,13 +76,19 @@ passed = failed = skipped = 0
 strict = bool(os.environ.get("CI"))
 problems = []
 notes = []
+def parse_name(full):
+    """meson's "project:suite1+suite2 / name": the name and the suites."""
+    prefix, _, base = full.rpartition(" / ")
+    project, _, suites = prefix.partition(":")
+    return base, [f"{project}:{x}" for x in suites.split("+")] if suites else []
+
 # The tests a VM (tests/vm/test-vm.sh) ran in full, on a kernel that runs what
 # this one cannot: their kernel skips here are proven there.
 proven = {}
 with open(sys.argv[1]) as f:
     for line in f:
         t = json.loads(line)
-        if "sysrec:vm" not in t.get("suite", []):
+        if "sysrec:vm" not in parse_name(t["name"])[1]:
             continue
         vm_out = t.get("stdout", "") or ""
         for vm, test, block in re.findall(r"^--- vm (\S+): (\S+)\n(.*?)^  \2: \d+ passed, 0 failed$", vm_out, re.M | re.S):
@@ -94,14 +100,14 @@ for i, log in enumerate(sys.argv[1:]):
             t = json.loads(line)
             name, result = ("sanitizers " if i else "") + t["name"], t["result"]
             out = t.get("stdout", "") or ""
-            suites = t.get("suite", [])
+            base, suites = parse_name(t["name"])
             m = re.findall(r"^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped \(kernel\))?", out, re.M)
             tap_ok = len(re.findall(r"^ok \d+", out, re.M))
             tap_skip = len(re.findall(r"^ok \d+ .*# SKIP", out, re.M))
             kernel_skips = re.findall(r"^ok \d+ (\S+) # SKIP (kernel: .*)$", out, re.M)
             kernel_skips += re.findall(r"^SKIP \(kernel\): (.*) — (.*)$", out, re.M)
             tap_fail = len(re.findall(r"^not ok \d+", out, re.M))
-            vm = proven.get(t["name"])
+            vm = proven.get(base)
             for what, why in kernel_skips:
                 if vm:
                     notes.append(f"proven in vm-{vm}: {name}: {what} (skipped on this kernel: {why})")
