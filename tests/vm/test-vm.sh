@@ -5,8 +5,9 @@
 #   test-vm.sh NAME
 #
 # The kernel is Debian's package of the machine's line, downloaded once with
-# apt-get and cached under $SYSREC_BUILD/vm/NAME with busybox-static of the same
-# architecture and an initramfs built from them (tests/vm/init). The guest has
+# apt-get with busybox-static of the same architecture into
+# $SYSREC_BUILD/vm/cache/ARCH, and unpacked with an initramfs built from them
+# (tests/vm/init) into $SYSREC_BUILD/vm/NAME. The guest has
 # no network; it sees the host's root file system read-only over 9p, under a
 # tmpfs overlay, and writes its results into $SYSREC_BUILD/vm/NAME/out over a
 # second 9p share. Each test's output is printed here; a failing test's output
@@ -47,7 +48,9 @@ arm64)
         # sysrec cross-built, run inside with the host's arm64 multiarch libraries.
         "$SYSREC_SRC/scripts/install-deps.sh" --arm64
         guest_build=$SYSREC_BUILD/vm/build-arm64
-        SYSREC_CROSS_CACHE=$SYSREC_BUILD/vm/cross-cache "$here/build-cross.sh" arm64 "$guest_build"
+        # Its vmlinux.h comes from the same kernel package as the VM's kernel:
+        # one download cache per architecture ($debs below).
+        SYSREC_CROSS_CACHE=$SYSREC_BUILD/vm/cache "$here/build-cross.sh" arm64 "$guest_build"
         ;;
 *)
         echo "test-vm.sh: architecture '$arch' of machine '$name' is not supported" >&2
@@ -57,16 +60,18 @@ esac
 command -v "${qemu[0]}" >/dev/null || { echo "test-vm.sh: ${qemu[0]} is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
 
 dir=$SYSREC_BUILD/vm/$name
-mkdir -p "$dir/debs"
+# The .debs of an architecture, shared by its machines and the cross build.
+debs=$SYSREC_BUILD/vm/cache/$arch
+mkdir -p "$dir" "$debs"
 
-# apt-get download PACKAGE:ARCH into $dir/debs, once. Prints the .deb's path.
+# apt-get download PACKAGE:ARCH into $debs, once. Prints the .deb's path.
 fetch() {
         local pkg=$1 deb
-        deb=$(find "$dir/debs" -name "${pkg%%:*}_*_${pkg##*:}.deb" | head -n1)
+        deb=$(find "$debs" -name "${pkg%%:*}_*_${pkg##*:}.deb" | head -n1)
         if [ -z "$deb" ]; then
-                (cd "$dir/debs" && apt-get download -q "$pkg" 1>&2) ||
+                (cd "$debs" && apt-get download -q "$pkg" 1>&2) ||
                         { echo "test-vm.sh: apt-get download $pkg failed (apt-get update first?)" >&2; return 1; }
-                deb=$(find "$dir/debs" -name "${pkg%%:*}_*_${pkg##*:}.deb" | head -n1)
+                deb=$(find "$debs" -name "${pkg%%:*}_*_${pkg##*:}.deb" | head -n1)
         fi
         [ -n "$deb" ] || { echo "test-vm.sh: apt-get download $pkg gave no .deb" >&2; return 1; }
         echo "$deb"
