@@ -64,6 +64,9 @@ struct Recorder {
         size_t records_len;
         unsigned records_users;
         uint32_t n_slots;
+        /* A map of maps and the map it holds, made on the first release: see
+         * wait_for_programs(). -1 until then. */
+        int wait_outer_fd, wait_inner_fd;
         uint64_t events;
         recorder_event_cb_t cb;
         void *userdata;
@@ -282,6 +285,7 @@ int recorder_new_pinned(unsigned max_cgroups, const char *pin_root, recorder_eve
                 return -ENOMEM;
         r->cb = cb;
         r->userdata = userdata;
+        r->wait_outer_fd = r->wait_inner_fd = -1;
 
         if (pin_root) {
                 _cleanup_free_ char *missing = NULL;
@@ -431,6 +435,10 @@ Recorder *recorder_free(Recorder *r)
                 recorder_detach(r);
         ring_buffer__free(r->rb);
         sysrec_bpf__destroy(r->skel);
+        if (r->wait_outer_fd >= 0)
+                close(r->wait_outer_fd);
+        if (r->wait_inner_fd >= 0)
+                close(r->wait_inner_fd);
         free(r->pin_dir);
         free(r);
         return NULL;
@@ -962,6 +970,61 @@ unsigned recorder_count(Recorder *r, uint32_t recording)
         return k < 0 ? 0 : (unsigned)k;
 }
 
+/* Return once every BPF program running now has returned. Writing to a map
+ * of maps from user space waits for an RCU grace period (the kernel's
+ * maybe_wait_bpf_programs()), and no non-sleepable program, ours included,
+ * runs across one: a program that read a record before the call has written
+ * all it was going to by the time the call returns. */
+static int wait_for_programs(Recorder *r)
+{
+        uint32_t zero = 0;
+
+        if (r->wait_inner_fd < 0) {
+                r->wait_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sysrec_wait_in", sizeof(uint32_t),
+                                                  sizeof(uint32_t), 1, NULL);
+                if (r->wait_inner_fd < 0)
+                        return -errno;
+        }
+        if (r->wait_outer_fd < 0) {
+                LIBBPF_OPTS(bpf_map_create_opts, opts, .inner_map_fd = r->wait_inner_fd);
+
+                r->wait_outer_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "sysrec_wait", sizeof(uint32_t),
+                                                  sizeof(uint32_t), 1, &opts);
+                if (r->wait_outer_fd < 0)
+                        return -errno;
+        }
+        if (bpf_map_update_elem(r->wait_outer_fd, &zero, &r->wait_inner_fd, BPF_ANY) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Release every record of a recording. A cgroup_mkdir program that read a
+ * record (or an arm) of the recording before a pass took it back may still
+ * add a child after that pass, and so may one that read the child: the
+ * release is done only when a pass that follows a wait_for_programs(),
+ * itself after the last record taken back, finds nothing. */
+static int release_all(Recorder *r, uint32_t recording, SyscallSet *ret)
+{
+        bool waited = false;
+        int k;
+
+        for (;;) {
+                k = for_each_entry(r, recording, ret, true);
+                if (k < 0)
+                        return k;
+                if (k > 0) {
+                        waited = false;
+                        continue;
+                }
+                if (waited)
+                        return 0;
+                k = wait_for_programs(r);
+                if (k < 0)
+                        return log_debug_errno(k, "Failed to wait for running BPF programs: %m");
+                waited = true;
+        }
+}
+
 int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
 {
         int k;
@@ -972,11 +1035,7 @@ int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)
         k = records_get(r);
         if (k < 0)
                 return k;
-        /* The kernel may add children of an entry until that entry itself is
-         * gone: repeat until a pass finds nothing. */
-        do
-                k = for_each_entry(r, recording, ret, true);
-        while (k > 0);
+        k = release_all(r, recording, ret);
         records_put(r);
         if (k < 0)
                 return k;
