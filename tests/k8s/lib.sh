@@ -480,3 +480,18 @@ probe_pod() {
 audit_count() {
     jq -c "select($1)" "$APISERVER_DIR/audit.log" | wc -l
 }
+
+# The double audits a request when a server thread handles it, which may be
+# after its client is gone: wait until the audit log stops growing (no new
+# line for 0.5 s; up to 10 s).
+audit_settle() {
+    local before after i
+    before=$(audit_count true)
+    for ((i = 0; i < 20; i++)); do
+        sleep 0.5
+        after=$(audit_count true)
+        [[ "$after" == "$before" ]] && return 0
+        before=$after
+    done
+    return 1
+}
