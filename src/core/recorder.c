@@ -983,7 +983,7 @@ static int wait_for_programs(Recorder *r)
                 r->wait_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sysrec_wait_in", sizeof(uint32_t),
                                                   sizeof(uint32_t), 1, NULL);
                 if (r->wait_inner_fd < 0)
-                        return -errno;
+                        return negative_errno();
         }
         if (r->wait_outer_fd < 0) {
                 LIBBPF_OPTS(bpf_map_create_opts, opts, .inner_map_fd = r->wait_inner_fd);
@@ -991,10 +991,10 @@ static int wait_for_programs(Recorder *r)
                 r->wait_outer_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "sysrec_wait", sizeof(uint32_t),
                                                   sizeof(uint32_t), 1, &opts);
                 if (r->wait_outer_fd < 0)
-                        return -errno;
+                        return negative_errno();
         }
         if (bpf_map_update_elem(r->wait_outer_fd, &zero, &r->wait_inner_fd, BPF_ANY) < 0)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 
