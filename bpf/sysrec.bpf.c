@@ -36,6 +36,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+#define EEXIST 17 /* the same on every architecture */
 #define X32_SYSCALL_BIT 0x40000000
 #define X86_TS_COMPAT 0x0002
 #define ARM64_TIF_32BIT 22
@@ -651,6 +652,7 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
         struct sysrec_armed *arm = NULL;
         __u32 recording, flags, slot;
         __u64 id, parent_id;
+        int err;
 
         id = BPF_CORE_READ(cgrp, kn, id);
         parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
@@ -672,38 +674,39 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
         rec = bpf_map_lookup_elem(&records, &slot);
         if (!rec)
                 goto lost;
+        /* The slot is ours alone until its record names the cgroup: a release
+         * takes back only records that name one, and no hash entry leads here
+         * yet. So a failed insert gives back a slot nobody else has seen. */
         __builtin_memset(&rec->cg, 0, sizeof(rec->cg));
         rec->cg.recording = recording;
         /* A new cgroup starts with its own closed gate: each container's
          * runtime set-up is skipped, not just the first one's. */
         rec->cg.flags = flags & (SYSREC_CG_DESCENDANTS | SYSREC_CG_GATED);
         rec->cg.parent = parent_id;
-        /* The record is complete before the hash entry points to it. */
-        rec->cgroup = id;
-        if (bpf_map_update_elem(&cgroups, &id, &slot, BPF_NOEXIST) != 0) {
-                /* The map is full (or the cgroup id is tracked already, which
-                 * cannot happen for a new cgroup). */
-                rec->cgroup = 0;
-                bpf_map_push_elem(&free_slots, &slot, 0);
-                goto lost;
-        }
-        /* The atomic add orders the hash entry before the check below (a full
-         * barrier where it is a locked instruction). */
-        __sync_fetch_and_add(&filter[filter_slot(id)], 1);
-        if (*(volatile __u64 *)&rec->cgroup != id) {
-                /* User space released the recording between our record and our hash
-                 * entry: it took the record and its slot back (and the filter count
-                 * added above), and found no hash entry to delete. Ours would point
-                 * to a freed slot and keep the map from ever being empty: it goes. */
-                bpf_map_delete_elem(&cgroups, &id);
-                return 0;
-        }
         gate = bpf_map_lookup_elem(&gates, &slot);
         if (gate) {
                 gate->cgroup = id;
                 gate->root = 0;
                 gate->epoch = 0;
         }
+        /* An int: before Linux 6.4 the map's update function, which the verifier
+         * calls in place of the helper, returns one, and the upper half of the
+         * register is not its sign (6.1 gives 0x00000000ffffffef for -EEXIST). */
+        err = (int)bpf_map_update_elem(&cgroups, &id, &slot, BPF_NOEXIST);
+        if (err != 0) {
+                bpf_map_push_elem(&free_slots, &slot, 0);
+                /* Tracked already: user space's walk of the tree
+                 * (recorder_track_tree()) put it in first. Nothing is lost. */
+                if (err == -EEXIST)
+                        return 0;
+                goto lost; /* the map is full */
+        }
+        __sync_fetch_and_add(&filter[filter_slot(id)], 1);
+        /* Published last. From here on a release takes the record back; one
+         * whose pass ran before this store finds it in the pass after its wait
+         * for running programs (release_all() in recorder.c). No task is in the
+         * new cgroup yet to miss the record in between. */
+        rec->cgroup = id;
         emit_cgroup(cgrp, id, parent_id, recording);
         return 0;
 

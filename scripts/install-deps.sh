@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install what sysrec needs to build, test and run its demo on Debian 12,
 # from Debian's own repositories. Idempotent; run as root.
-#   install-deps.sh --arm64   what the arm64 VM (tests/vm, vm-arm64) needs instead:
+#   install-deps.sh --arm64   what the arm64 VM (tests/vm, vm-arm64-6.1) needs instead:
 #                             qemu-system-aarch64, the cross toolchain and the :arm64
 #                             libraries through multiarch (dpkg --add-architecture arm64)
 set -euo pipefail

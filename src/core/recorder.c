@@ -78,6 +78,7 @@ static uint32_t filter_slot(uint64_t id)
 }
 
 static bool map_is_empty(Recorder *r);
+static int wait_for_programs(Recorder *r);
 static void filter_add(Recorder *r, uint64_t id, int delta);
 static int records_get(Recorder *r);
 static void records_put(Recorder *r);
@@ -692,16 +693,20 @@ static bool entry_is_live(Recorder *r, uint64_t key, uint32_t slot)
         return __atomic_load_n(&r->records[slot].cgroup, __ATOMIC_ACQUIRE) == key;
 }
 
-/* Nothing tracked and nothing armed. A hash entry whose record holds another
- * cgroup (or none) is stale: the kernel added it for a new cgroup while user
- * space released the cgroup's record (the program then deletes it itself).
- * Stale entries do not count, and are deleted here. */
+/* Nothing tracked and nothing armed. A hash entry whose record does not hold
+ * its cgroup is not counted: either a cgroup_mkdir program is between its
+ * insert and the store that publishes the record (see on_mkdir()), or the
+ * entry is stale (left by an older program, which added an entry while user
+ * space released the cgroup's record). After a wait for the programs, an
+ * entry that is still not live is stale, and is deleted. */
 static bool map_is_empty(Recorder *r)
 {
         int fd = bpf_map__fd(r->skel->maps.cgroups);
+        _cleanup_free_ uint64_t *stale = NULL;
         struct sysrec_armed_key akey;
         uint64_t key, next;
         bool empty = true, more = true;
+        size_t n_stale = 0;
         uint32_t slot;
 
         if (bpf_map_get_next_key(bpf_map__fd(r->skel->maps.armed), NULL, &akey) == 0)
@@ -711,16 +716,28 @@ static bool map_is_empty(Recorder *r)
         if (records_get(r) < 0)
                 return false;
         while (empty && more) {
-                /* The next key first: this one may be deleted. */
                 more = bpf_map_get_next_key(fd, &key, &next) == 0;
-                if (bpf_map_lookup_elem(fd, &key, &slot) == 0) {
-                        if (entry_is_live(r, key, slot))
-                                empty = false;
-                        else
-                                (void)bpf_map_delete_elem(fd, &key);
+                if (bpf_map_lookup_elem(fd, &key, &slot) < 0)
+                        ; /* deleted meanwhile */
+                else if (entry_is_live(r, key, slot))
+                        empty = false;
+                else {
+                        /* The hash map holds at most n_slots entries. */
+                        if (!stale)
+                                stale = malloc(sizeof(uint64_t) * r->n_slots);
+                        if (stale && n_stale < r->n_slots)
+                                stale[n_stale++] = key;
                 }
                 key = next;
         }
+        if (empty && n_stale > 0 && wait_for_programs(r) >= 0)
+                for (size_t i = 0; i < n_stale; i++)
+                        if (bpf_map_lookup_elem(fd, &stale[i], &slot) == 0) {
+                                if (entry_is_live(r, stale[i], slot))
+                                        empty = false;
+                                else
+                                        (void)bpf_map_delete_elem(fd, &stale[i]);
+                        }
         records_put(r);
         return empty;
 }
@@ -857,19 +874,26 @@ static void hash_delete(int fd, const uint64_t *keys, size_t n)
         }
 }
 
-/* Visit every record of a recording: merge its bits into set and, with
- * release, forget it. A scan of the mmap()ed array: no syscall per cgroup. */
-static int for_each_entry_mapped(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
+/* Slots a release took back, pushed to the free queue only after a wait for
+ * the programs: a sys_enter program that found a record before the release
+ * may still set a bit in it, which must not land in the slot's next owner. */
+typedef struct Released {
+        uint32_t *slots;
+        size_t n;
+} Released;
+
+/* Visit every record of a recording: merge its bits into set and, with rel,
+ * forget it (its slot is added to rel). A scan of the mmap()ed array: no
+ * syscall per cgroup. */
+static int for_each_entry_mapped(Recorder *r, uint32_t recording, SyscallSet *set, Released *rel)
 {
         _cleanup_free_ uint64_t *keys = NULL;
-        _cleanup_free_ uint32_t *slots = NULL;
         size_t n = 0;
         int count = 0;
 
-        if (release) {
+        if (rel) {
                 keys = malloc(sizeof(uint64_t) * r->n_slots);
-                slots = malloc(sizeof(uint32_t) * r->n_slots);
-                if (!keys || !slots)
+                if (!keys)
                         return -ENOMEM;
         }
         for (uint32_t s = 0; s < r->n_slots; s++) {
@@ -878,9 +902,9 @@ static int for_each_entry_mapped(Recorder *r, uint32_t recording, SyscallSet *se
                 if (!rec)
                         continue;
                 count++;
-                if (release) {
-                        keys[n] = rec->cgroup;
-                        slots[n++] = s;
+                if (rel) {
+                        keys[n++] = rec->cgroup;
+                        rel->slots[rel->n++] = s;
                         /* From here on the programs neither write this record nor
                          * add children for it. */
                         __atomic_store_n(&rec->cgroup, 0, __ATOMIC_RELEASE);
@@ -890,24 +914,21 @@ static int for_each_entry_mapped(Recorder *r, uint32_t recording, SyscallSet *se
                         syscall_set_merge_args(set, &rec->cg.args);
                 }
         }
-        if (release) {
+        if (rel) {
                 hash_delete(bpf_map__fd(r->skel->maps.cgroups), keys, n);
-                for (size_t i = 0; i < n; i++) {
+                for (size_t i = 0; i < n; i++)
                         filter_add(r, keys[i], -1);
-                        record_clear(r, slots[i]);
-                        slot_free(r, slots[i]);
-                }
         }
         return count;
 }
 
-static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set, bool release)
+static int for_each_entry(Recorder *r, uint32_t recording, SyscallSet *set)
 {
         int k = records_get(r);
 
         if (k < 0)
                 return k;
-        k = for_each_entry_mapped(r, recording, set, release);
+        k = for_each_entry_mapped(r, recording, set, NULL);
         records_put(r);
         return k;
 }
@@ -960,13 +981,13 @@ int recorder_collect_each(Recorder *r, uint32_t recording, recorder_entry_cb_t c
 
 int recorder_collect(Recorder *r, uint32_t recording, SyscallSet *ret)
 {
-        int k = for_each_entry(r, recording, ret, false);
+        int k = for_each_entry(r, recording, ret);
         return k < 0 ? k : 0;
 }
 
 unsigned recorder_count(Recorder *r, uint32_t recording)
 {
-        int k = for_each_entry(r, recording, NULL, false);
+        int k = for_each_entry(r, recording, NULL);
         return k < 0 ? 0 : (unsigned)k;
 }
 
@@ -1002,27 +1023,42 @@ static int wait_for_programs(Recorder *r)
  * record (or an arm) of the recording before a pass took it back may still
  * add a child after that pass, and so may one that read the child: the
  * release is done only when a pass that follows a wait_for_programs(),
- * itself after the last record taken back, finds nothing. */
+ * itself after the last record taken back, finds nothing. The slots taken
+ * back go to the free queue after that wait. */
 static int release_all(Recorder *r, uint32_t recording, SyscallSet *ret)
 {
+        _cleanup_free_ uint32_t *slots = malloc(sizeof(uint32_t) * r->n_slots);
+        Released rel = { .slots = slots };
         bool waited = false;
         int k;
 
+        if (!slots)
+                return -ENOMEM;
         for (;;) {
-                k = for_each_entry(r, recording, ret, true);
+                /* Each slot is taken back once: none returns to the queue meanwhile. */
+                k = for_each_entry_mapped(r, recording, ret, &rel);
                 if (k < 0)
-                        return k;
+                        break;
                 if (k > 0) {
                         waited = false;
                         continue;
                 }
                 if (waited)
-                        return 0;
+                        break;
                 k = wait_for_programs(r);
-                if (k < 0)
-                        return log_debug_errno(k, "Failed to wait for running BPF programs: %m");
+                if (k < 0) {
+                        log_debug_errno(k, "Failed to wait for running BPF programs: %m");
+                        break;
+                }
                 waited = true;
         }
+        /* After a failed wait too: a slot kept out of the queue is lost for good,
+         * a stray bit in its next record only makes that profile wider. */
+        for (size_t i = 0; i < rel.n; i++) {
+                record_clear(r, rel.slots[i]);
+                slot_free(r, rel.slots[i]);
+        }
+        return k < 0 ? k : 0;
 }
 
 int recorder_release(Recorder *r, uint32_t recording, SyscallSet *ret)

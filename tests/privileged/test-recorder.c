@@ -7,6 +7,7 @@
  * recording started, and of 32-bit and x32 code, under the right names), and
  * nothing of anybody else is. Fixture and helpers: recorder-test.h.
  */
+#include <inttypes.h>
 #include <bpf/bpf.h>
 #include <fcntl.h>
 #include <glib.h>
@@ -562,7 +563,7 @@ static pid_t spawn_churner(Fixture *f, const char *dir, unsigned n)
 
 /* Releasing a recording while cgroups keep appearing below it (pods come and
  * go) leaves nothing behind: no entries of the released recording, and the
- * programs detached. */
+ * programs detached. Nothing is reported lost either. */
 static void test_release_while_creating(Fixture *f)
 {
         g_autofree char *work = cg_make(f, "work");
@@ -594,6 +595,10 @@ static void test_release_while_creating(Fixture *f)
         if (leaked_rounds > 0)
                 g_test_message("left entries: %u of 200 releases, %u entries", leaked_rounds, leaked_entries);
         g_assert_cmpuint(leaked_rounds, ==, 0);
+        /* A walk of the tree and a cgroup_mkdir program that meet on a new
+         * cgroup track it once, and lose nothing. */
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_LOST, 0, 0), ==, 0);
         recorder_get_stats(f->recorder, &st);
         g_assert_false(st.attached);
 }
@@ -637,11 +642,19 @@ static void test_track_while_creating(Fixture *f)
 
 /* The kernel maps are sized by max_cgroups; beyond it tracking fails
  * cleanly, and a released recording's slots serve the next one. */
-/* A hash entry the kernel added for a new cgroup while user space released
- * that cgroup's record points to a freed slot (the program deletes it itself,
- * but may not be done yet). Such a stale entry neither keeps the programs
- * attached once nothing is tracked nor survives the release. It is made here
- * by hand in the pinned map, where it would otherwise take a race to see. */
+/* Pins of our own, in a bpffs at /sys/fs/bpf that goes with this case's
+ * process (a mount namespace of its own). */
+static void private_bpffs(void)
+{
+        g_assert_cmpint(unshare(CLONE_NEWNS), ==, 0);
+        g_assert_cmpint(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+        g_assert_cmpint(mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"), ==, 0);
+}
+
+/* A hash entry whose record does not hold its cgroup (left in a pinned map
+ * by an older program, which could add one while user space released the
+ * cgroup's record) neither keeps the programs attached once nothing is
+ * tracked nor survives the release. It is made here by hand. */
 static void test_release_stale_entry(Fixture *f)
 {
         g_autofree char *x = cg_make(f, "x");
@@ -652,10 +665,7 @@ static void test_release_stale_entry(Fixture *f)
         uint32_t slot = 0, got;
         RecorderStats st;
 
-        /* Pins of our own, in a bpffs that goes with this case's process. */
-        g_assert_cmpint(unshare(CLONE_NEWNS), ==, 0);
-        g_assert_cmpint(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
-        g_assert_cmpint(mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"), ==, 0);
+        private_bpffs();
         g_assert_cmpint(recorder_new_pinned(64, "/sys/fs/bpf", NULL, NULL, &r), ==, 0);
         g_assert_cmpint(recorder_track(r, cg_id(f, x), REC_A, 0, NULL), ==, 1);
         map = g_strdup_printf("/sys/fs/bpf/v%d/cgroups", SYSREC_MAP_LAYOUT);
@@ -668,6 +678,88 @@ static void test_release_stale_entry(Fixture *f)
         g_assert_false(st.attached);
         g_assert_cmpint(bpf_map_lookup_elem(fd, &stale, &got), <, 0);
         g_assert_cmpint(errno, ==, ENOENT);
+}
+
+/* Pop every slot of the free queue, check that none is there twice, and
+ * push them back. */
+static unsigned free_slots_check(int fd)
+{
+        g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+        g_autoptr(GArray) slots = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        uint32_t slot;
+
+        while (bpf_map_lookup_and_delete_elem(fd, NULL, &slot) == 0) {
+                g_assert_false(g_hash_table_contains(seen, GUINT_TO_POINTER(slot + 1)));
+                g_hash_table_add(seen, GUINT_TO_POINTER(slot + 1));
+                g_array_append_val(slots, slot);
+        }
+        g_assert_cmpint(errno, ==, ENOENT);
+        for (unsigned i = 0; i < slots->len; i++)
+                g_assert_cmpint(bpf_map_update_elem(fd, NULL, &g_array_index(slots, uint32_t, i), 0), ==, 0);
+        return slots->len;
+}
+
+static void on_lost_event(const struct sysrec_event *e, void *userdata)
+{
+        unsigned *n_lost = userdata;
+
+        if (e->type == SYSREC_EVENT_LOST)
+                (*n_lost)++;
+}
+
+/* A cgroup that user space tracks while its cgroup_mkdir program runs (a
+ * walk of the tree meeting a container that starts) is tracked once: the
+ * program's insert finds the entry, gives its slot back once, and reports
+ * nothing lost. The collision is made by tracking the id the next cgroup
+ * will get: kernfs numbers its nodes in sequence, so after siblings p and q
+ * the next directory is q + (q - p), unless another cgroup came in between. */
+static void test_mkdir_tracked_already(Fixture *f)
+{
+        g_autofree char *work = cg_make(f, "work");
+        _cleanup_close_ int wfd = cg_open(f, work);
+        _cleanup_recorder_ Recorder *r = NULL;
+        _cleanup_close_ int qfd = -EBADF;
+        g_autofree char *queue = NULL, *hit = NULL;
+        ChildSpec getcpu = { .first = do_getcpu };
+        unsigned n_lost = 0, n_free, attempt;
+        SyscallSet s = {};
+
+        private_bpffs();
+        g_assert_cmpint(recorder_new_pinned(256, "/sys/fs/bpf", on_lost_event, &n_lost, &r), ==, 0);
+        queue = g_strdup_printf("/sys/fs/bpf/v%d/free_slots", SYSREC_MAP_LAYOUT);
+        qfd = bpf_obj_get(queue);
+        g_assert_cmpint(qfd, >=, 0);
+        n_free = free_slots_check(qfd);
+        g_assert_cmpuint(n_free, ==, 256);
+        g_assert_cmpint(recorder_track_tree(r, wfd, REC_A, SYSREC_CG_DESCENDANTS, NULL), ==, 1);
+
+        for (attempt = 0; attempt < 50 && !hit; attempt++) {
+                g_autofree char *p_rel = g_strdup_printf("p%u", attempt), *q_rel = g_strdup_printf("q%u", attempt);
+                g_autofree char *p = cg_make(f, p_rel), *q = cg_make(f, q_rel);
+                g_autofree char *x_rel = g_strdup_printf("work/x%u", attempt), *x = NULL;
+                uint64_t next = 2 * cg_id(f, q) - cg_id(f, p);
+
+                g_assert_cmpint(recorder_track(r, next, REC_A, 0, NULL), ==, 1);
+                x = cg_make(f, x_rel);
+                if (cg_id(f, x) == next)
+                        hit = g_steal_pointer(&x);
+                else /* shown if the case fails */
+                        g_printerr("attempt %u: p %" PRIx64 " q %" PRIx64 " next %" PRIx64 " x %" PRIx64 "\n", attempt,
+                                   cg_id(f, p), cg_id(f, q), next, cg_id(f, x));
+        }
+        g_test_message("the inserts collided in attempt %u", attempt);
+        g_assert_nonnull(hit);
+
+        /* The entry user space made is the cgroup's record. */
+        run_child(f, hit, &getcpu);
+        g_assert_cmpint(recorder_collect(r, REC_A, &s), ==, 0);
+        assert_recorded(&s, SYSREC_ABI_NATIVE, "getcpu");
+        g_assert_cmpint(recorder_process(r), ==, 0);
+        g_assert_cmpuint(n_lost, ==, 0);
+
+        g_assert_cmpint(recorder_release(r, REC_A, NULL), ==, 0);
+        g_assert_false(recorder_is_attached(r));
+        g_assert_cmpuint(free_slots_check(qfd), ==, n_free);
 }
 
 static void test_map_full(Fixture *f)
@@ -832,6 +924,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/busy-and-attach", test_busy_and_attach);
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
         recorder_test_add("/sysrec/recorder/release-stale-entry", test_release_stale_entry);
+        recorder_test_add("/sysrec/recorder/mkdir-tracked-already", test_mkdir_tracked_already);
         recorder_test_add("/sysrec/recorder/map-full", test_map_full);
         recorder_test_add("/sysrec/recorder/retrack", test_retrack);
         recorder_test_add("/sysrec/recorder/retrack-same-calls", test_retrack_same_calls);

@@ -47,14 +47,16 @@ if [ -n "${VM_TESTS:-}" ]; then
 fi
 
 # NAME-raw_tp is NAME with the raw_tp programs. recorder-release (not in the
-# default plan) is the release races alone, for a series of runs in one boot:
+# default plan) is the release races (and the mkdir/track collision) alone,
+# for a series of runs in one boot:
 #   VM_TESTS=recorder-release,recorder-release-raw_tp,recorder-release,...
 command_of() {
         case "$1" in
         recorder | recorder-gate | recorder-args | recorder-processes | cgroup-live)
                 echo "$priv/test-$1 --tap" ;;
         recorder-release)
-                echo "$priv/test-recorder --tap -p /sysrec/recorder/release-while-creating -p /sysrec/recorder/release-stale-entry" ;;
+                t=/sysrec/recorder
+                echo "$priv/test-recorder --tap -p $t/release-while-creating -p $t/release-stale-entry -p $t/mkdir-tracked-already" ;;
         *-raw_tp)
                 cmd=$(command_of "${1%-raw_tp}") || return 1
                 echo "$B env SYSREC_BPF_PROGRAMS=raw_tp $cmd" ;;
