@@ -695,8 +695,9 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
         err = (int)bpf_map_update_elem(&cgroups, &id, &slot, BPF_NOEXIST);
         if (err != 0) {
                 bpf_map_push_elem(&free_slots, &slot, 0);
-                /* Tracked already: user space's walk of the tree
-                 * (recorder_track_tree()) put it in first. Nothing is lost. */
+                /* Tracked already: user space put the id in first (an id given
+                 * from outside; a walk of the tree cannot, it sees no cgroup
+                 * before this program has run). Nothing is lost. */
                 if (err == -EEXIST)
                         return 0;
                 goto lost; /* the map is full */

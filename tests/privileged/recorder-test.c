@@ -137,7 +137,7 @@ static const char *cannot_run_reason(void)
         return NULL;
 }
 
-static void on_event(const struct sysrec_event *e, void *userdata)
+void fixture_on_event(const struct sysrec_event *e, void *userdata)
 {
         Fixture *f = userdata;
 
@@ -158,7 +158,7 @@ static void fixture_setup(Fixture *f, gconstpointer data)
                 f->note = g_strdup(g_getenv(TEST_NOTE_ENV));
                 f->events = g_array_new(FALSE, TRUE, sizeof(struct sysrec_event));
                 f->children = g_array_new(FALSE, TRUE, sizeof(pid_t));
-                g_assert_cmpint(recorder_new(MAX_CGROUPS, on_event, f, &f->recorder), ==, 0);
+                g_assert_cmpint(recorder_new(MAX_CGROUPS, fixture_on_event, f, &f->recorder), ==, 0);
                 return;
         }
 

@@ -123,4 +123,7 @@ void collect(Fixture *f, uint32_t recording, SyscallSet *ret);
 bool attached(Fixture *f);
 /* Ring-buffer events seen so far; cgroup or recording 0 match any. */
 unsigned count_events(Fixture *f, uint16_t type, uint64_t cgroup, uint32_t recording);
+/* The event callback of the fixture's recorder (userdata: the Fixture), for
+ * a case's own recorder whose events count_events() should see too. */
+void fixture_on_event(const struct sysrec_event *e, void *userdata);
 const struct sysrec_event *find_syscall_event(Fixture *f, uint64_t cgroup, unsigned abi, unsigned nr);
