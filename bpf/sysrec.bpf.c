@@ -645,6 +645,15 @@ static __always_inline struct sysrec_armed *lookup_armed(struct cgroup *cgrp, __
         return bpf_map_lookup_elem(&armed, key);
 }
 
+/* The cgroup_mkdir and cgroup_attach_task tracepoints fire for cgroup v1
+ * hierarchies too. Each numbers its nodes on its own, so on a hybrid layout
+ * their ids meet cgroup2's, the ids sys_enter looks up: only the unified
+ * hierarchy (id 0) is ours. */
+static __always_inline bool in_unified(struct cgroup *cgrp)
+{
+        return BPF_CORE_READ(cgrp, root, hierarchy_id) == 0;
+}
+
 static __always_inline int on_mkdir(struct cgroup *cgrp)
 {
         struct sysrec_record *parent, *rec;
@@ -654,6 +663,8 @@ static __always_inline int on_mkdir(struct cgroup *cgrp)
         __u64 id, parent_id;
         int err;
 
+        if (!in_unified(cgrp))
+                return 0;
         id = BPF_CORE_READ(cgrp, kn, id);
         parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
 
@@ -770,7 +781,7 @@ static __always_inline int on_fork(struct task_struct *child)
 
 static __always_inline int on_attach(struct cgroup *dst, bool threadgroup)
 {
-        if (!threadgroup)
+        if (!threadgroup || !in_unified(dst))
                 return 0;
         return on_new_process(BPF_CORE_READ(dst, kn, id));
 }

@@ -727,10 +727,14 @@ static bool map_is_empty(Recorder *r)
                                 stale = malloc(sizeof(uint64_t) * r->n_slots);
                         if (stale && n_stale < r->n_slots)
                                 stale[n_stale++] = key;
+                        else
+                                empty = false; /* not sure: keep the programs */
                 }
                 key = next;
         }
-        if (empty && n_stale > 0 && wait_for_programs(r) >= 0)
+        if (empty && n_stale > 0 && wait_for_programs(r) < 0)
+                empty = false;
+        if (empty && n_stale > 0)
                 for (size_t i = 0; i < n_stale; i++)
                         if (bpf_map_lookup_elem(fd, &stale[i], &slot) == 0) {
                                 if (entry_is_live(r, stale[i], slot))
@@ -903,6 +907,12 @@ static int for_each_entry_mapped(Recorder *r, uint32_t recording, SyscallSet *se
                         continue;
                 count++;
                 if (rel) {
+                        /* A slot is taken back once per release, unless the free
+                         * queue had it twice (a bug, or maps pinned by one). */
+                        if (rel->n >= r->n_slots) {
+                                count = log_error_errno(-EIO, "BPF record slot %u: more taken back than exist.", s);
+                                break;
+                        }
                         keys[n++] = rec->cgroup;
                         rel->slots[rel->n++] = s;
                         /* From here on the programs neither write this record nor
@@ -1052,9 +1062,18 @@ static int release_all(Recorder *r, uint32_t recording, SyscallSet *ret)
                 }
                 waited = true;
         }
+        /* A pass that failed took records back without a wait after it. */
+        if (!waited && rel.n > 0)
+                (void)wait_for_programs(r);
         /* After a failed wait too: a slot kept out of the queue is lost for good,
-         * a stray bit in its next record only makes that profile wider. */
+         * a stray bit in its next record only makes that profile wider. The
+         * bits a program set after the pass read the record are the
+         * recording's: they are taken too. */
         for (size_t i = 0; i < rel.n; i++) {
+                if (ret) {
+                        syscall_set_merge_bits(ret, r->records[rel.slots[i]].cg.bits);
+                        syscall_set_merge_args(ret, &r->records[rel.slots[i]].cg.args);
+                }
                 record_clear(r, rel.slots[i]);
                 slot_free(r, rel.slots[i]);
         }

@@ -639,12 +639,17 @@ static void test_track_while_creating(Fixture *f)
         g_assert_cmpuint(recorder_count(f->recorder, REC_B), ==, tracked);
 }
 
-/* Pins of our own, in a bpffs at /sys/fs/bpf that goes with this case's
- * process (a mount namespace of its own). */
-static void private_bpffs(void)
+/* Mounts that go with this case's process. */
+static void private_mount_ns(void)
 {
         g_assert_cmpint(unshare(CLONE_NEWNS), ==, 0);
         g_assert_cmpint(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
+}
+
+/* Pins of our own, in a bpffs at /sys/fs/bpf of this case's own. */
+static void private_bpffs(void)
+{
+        private_mount_ns();
         g_assert_cmpint(mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"), ==, 0);
 }
 
@@ -699,8 +704,8 @@ static unsigned free_slots_check(int fd)
 /* A new cgroup whose id user space tracked already (an id given from
  * outside: a walk of the tree never sees a cgroup before its cgroup_mkdir
  * program has run) is tracked once: the program's insert finds the entry,
- * gives its slot back once, and reports nothing lost. The collision is made by tracking the id the next cgroup
- * will get: kernfs numbers its nodes in sequence, so after siblings p and q
+ * gives its slot back once, and reports nothing lost. The collision is made
+ * by tracking the id the next cgroup will get: kernfs numbers its nodes in sequence, so after siblings p and q
  * the next directory is q + (q - p), unless another cgroup came in between. */
 static void test_mkdir_tracked_already(Fixture *f)
 {
@@ -710,7 +715,8 @@ static void test_mkdir_tracked_already(Fixture *f)
         _cleanup_close_ int qfd = -EBADF;
         g_autofree char *queue = NULL, *hit = NULL;
         ChildSpec getcpu = { .first = do_getcpu };
-        unsigned n_free, attempt;
+        unsigned n_free, n_before, attempt;
+        uint32_t head_before, head_after;
         SyscallSet s = {};
 
         private_bpffs();
@@ -728,11 +734,21 @@ static void test_mkdir_tracked_already(Fixture *f)
                 g_autofree char *x_rel = g_strdup_printf("work/x%u", attempt), *x = NULL;
                 uint64_t next = 2 * cg_id(f, q) - cg_id(f, p);
 
-                g_assert_cmpint(recorder_track(r, next, REC_A, 0, NULL), ==, 1);
+                /* 0: a missed guess tracked this id already. */
+                g_assert_cmpint(recorder_track(r, next, REC_A, 0, NULL), >=, 0);
+                n_before = free_slots_check(qfd);
+                g_assert_cmpint(bpf_map_lookup_elem(qfd, NULL, &head_before), ==, 0);
                 x = cg_make(f, x_rel);
-                if (cg_id(f, x) == next)
+                if (cg_id(f, x) == next) {
                         hit = g_steal_pointer(&x);
-                else /* shown if the case fails */
+                        /* The program took the queue's head and gave it back
+                         * (to the tail: FIFO), so the head moved and the queue
+                         * is as long as before; a program that did not run
+                         * leaves the head, a successful insert keeps the slot. */
+                        g_assert_cmpint(bpf_map_lookup_elem(qfd, NULL, &head_after), ==, 0);
+                        g_assert_cmpuint(head_after, !=, head_before);
+                        g_assert_cmpuint(free_slots_check(qfd), ==, n_before);
+                } else /* shown if the case fails */
                         g_printerr("attempt %u: p %" PRIx64 " q %" PRIx64 " next %" PRIx64 " x %" PRIx64 "\n", attempt,
                                    cg_id(f, p), cg_id(f, q), next, cg_id(f, x));
         }
@@ -749,6 +765,68 @@ static void test_mkdir_tracked_already(Fixture *f)
         g_assert_cmpint(recorder_release(r, REC_A, NULL), ==, 0);
         g_assert_false(recorder_is_attached(r));
         g_assert_cmpuint(free_slots_check(qfd), ==, n_free);
+}
+
+static void v1_write_pid(const char *dir, pid_t pid)
+{
+        g_autofree char *procs = g_build_filename(dir, "cgroup.procs", NULL);
+        g_autofree char *text = g_strdup_printf("%d\n", (int)pid);
+        _cleanup_close_ int fd = open(procs, O_WRONLY | O_CLOEXEC);
+
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(write(fd, text, strlen(text)), ==, (ssize_t)strlen(text));
+}
+
+/* A cgroup v1 hierarchy numbers its nodes on its own, so on a hybrid layout
+ * its ids meet cgroup2's. Its mkdirs and moves are not cgroup2's: a v1
+ * directory whose id is that of a tracked cgroup (with descendants) gets no
+ * record for a new child, and a process moved into it is not counted. */
+static void test_cgroup_v1_ignored(Fixture *f)
+{
+        g_autofree char *mnt = g_dir_make_tmp("sysrec-v1-XXXXXX", NULL);
+        g_autofree char *opts = g_strdup_printf("none,name=sysrec-test-%d", (int)getpid());
+        g_autofree char *dir = NULL, *child = NULL;
+        uint64_t dir_id, child_id = 0;
+        unsigned n_cgroup, n_process;
+        struct stat st;
+        int r;
+
+        g_assert_nonnull(mnt);
+        private_mount_ns();
+        g_assert_cmpint(mount("cgroup", mnt, "cgroup", 0, opts), ==, 0);
+        dir = g_build_filename(mnt, "tracked", NULL);
+        child = g_build_filename(dir, "child", NULL);
+        g_assert_cmpint(mkdir(dir, 0755), ==, 0);
+        g_assert_cmpint(stat(dir, &st), ==, 0);
+        dir_id = (uint64_t)st.st_ino; /* the kernfs id, as for cgroup2 */
+
+        /* As a D-Bus caller may: an id, not a directory of cgroup2. */
+        r = recorder_track(f->recorder, dir_id, REC_A, SYSREC_CG_DESCENDANTS, NULL);
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        n_cgroup = count_events(f, SYSREC_EVENT_CGROUP, 0, 0);
+        n_process = count_events(f, SYSREC_EVENT_PROCESS, 0, 0);
+        if (r == 1) {
+                g_assert_cmpint(mkdir(child, 0755), ==, 0);
+                g_assert_cmpint(stat(child, &st), ==, 0);
+                child_id = (uint64_t)st.st_ino;
+                v1_write_pid(dir, getpid());
+                v1_write_pid(mnt, getpid());
+                /* Removed before the checks: a v1 hierarchy with a child
+                 * would outlive its mount. */
+                g_assert_cmpint(rmdir(child), ==, 0);
+        }
+        g_assert_cmpint(rmdir(dir), ==, 0);
+        g_assert_cmpint(umount2(mnt, MNT_DETACH), ==, 0);
+        g_assert_cmpint(rmdir(mnt), ==, 0);
+        g_assert_cmpint(r, ==, 1);
+
+        g_test_message("v1 directory %" PRIx64 ", child %" PRIx64, dir_id, child_id);
+        g_assert_cmpuint(recorder_count(f->recorder, REC_A), ==, 1);
+        g_assert_cmpint(recorder_process(f->recorder), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_CGROUP, 0, 0), ==, n_cgroup);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_LOST, 0, 0), ==, 0);
+        g_assert_cmpuint(count_events(f, SYSREC_EVENT_PROCESS, 0, 0), ==, n_process);
+        g_assert_cmpint(recorder_release(f->recorder, REC_A, NULL), ==, 0);
 }
 
 /* The kernel maps are sized by max_cgroups; beyond it tracking fails
@@ -916,6 +994,7 @@ int main(int argc, char *argv[])
         recorder_test_add("/sysrec/recorder/release-while-creating", test_release_while_creating);
         recorder_test_add("/sysrec/recorder/release-stale-entry", test_release_stale_entry);
         recorder_test_add("/sysrec/recorder/mkdir-tracked-already", test_mkdir_tracked_already);
+        recorder_test_add("/sysrec/recorder/cgroup-v1-ignored", test_cgroup_v1_ignored);
         recorder_test_add("/sysrec/recorder/map-full", test_map_full);
         recorder_test_add("/sysrec/recorder/retrack", test_retrack);
         recorder_test_add("/sysrec/recorder/retrack-same-calls", test_retrack_same_calls);

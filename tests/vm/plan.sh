@@ -47,8 +47,8 @@ if [ -n "${VM_TESTS:-}" ]; then
 fi
 
 # NAME-raw_tp is NAME with the raw_tp programs. recorder-release (not in the
-# default plan) is the release races (and the mkdir/track collision) alone,
-# for a series of runs in one boot:
+# default plan) is the release races, the mkdir/track collision and the
+# cgroup v1 check alone, for a series of runs in one boot:
 #   VM_TESTS=recorder-release,recorder-release-raw_tp,recorder-release,...
 command_of() {
         case "$1" in
@@ -56,7 +56,7 @@ command_of() {
                 echo "$priv/test-$1 --tap" ;;
         recorder-release)
                 t=/sysrec/recorder
-                echo "$priv/test-recorder --tap -p $t/release-while-creating -p $t/release-stale-entry -p $t/mkdir-tracked-already" ;;
+                echo "$priv/test-recorder --tap -p $t/release-while-creating -p $t/release-stale-entry -p $t/mkdir-tracked-already -p $t/cgroup-v1-ignored" ;;
         *-raw_tp)
                 cmd=$(command_of "${1%-raw_tp}") || return 1
                 echo "$B env SYSREC_BPF_PROGRAMS=raw_tp $cmd" ;;
