@@ -1046,7 +1046,7 @@ static int release_all(Recorder *r, uint32_t recording, SyscallSet *ret)
                 return -ENOMEM;
         for (;;) {
                 /* Each slot is taken back once: none returns to the queue meanwhile. */
-                k = for_each_entry_mapped(r, recording, ret, &rel);
+                k = for_each_entry_mapped(r, recording, NULL, &rel);
                 if (k < 0)
                         break;
                 if (k > 0) {
@@ -1067,8 +1067,8 @@ static int release_all(Recorder *r, uint32_t recording, SyscallSet *ret)
                 (void)wait_for_programs(r);
         /* After a failed wait too: a slot kept out of the queue is lost for good,
          * a stray bit in its next record only makes that profile wider. The
-         * bits a program set after the pass read the record are the
-         * recording's: they are taken too. */
+         * bits are read here, after the last wait, not by the passes: a
+         * program may set one after a pass took its record back. */
         for (size_t i = 0; i < rel.n; i++) {
                 if (ret) {
                         syscall_set_merge_bits(ret, r->records[rel.slots[i]].cg.bits);

@@ -42,7 +42,7 @@
 
 /* ---- Cleanup of the cgroup tree (parent process) ---- */
 
-static bool write_string(const char *path, const char *s)
+bool write_string(const char *path, const char *s)
 {
         int fd = open(path, O_WRONLY | O_CLOEXEC);
         bool ok;

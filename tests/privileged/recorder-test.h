@@ -54,6 +54,8 @@ void known_bug(Fixture *f, const char *msg);
  * parent runs the case again) and fail. */
 void check_interference(Fixture *f, const char *path);
 
+/* Write s to path (a cgroup or sysfs file) in one write(); false on failure. */
+bool write_string(const char *path, const char *s);
 void sleep_ms(unsigned ms);
 bool cgroup_populated(const char *dir);
 

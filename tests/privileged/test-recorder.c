@@ -705,8 +705,9 @@ static unsigned free_slots_check(int fd)
  * outside: a walk of the tree never sees a cgroup before its cgroup_mkdir
  * program has run) is tracked once: the program's insert finds the entry,
  * gives its slot back once, and reports nothing lost. The collision is made
- * by tracking the id the next cgroup will get: kernfs numbers its nodes in sequence, so after siblings p and q
- * the next directory is q + (q - p), unless another cgroup came in between. */
+ * by tracking the id the next cgroup will get: kernfs numbers its nodes in
+ * sequence, so after siblings p and q the next directory is q + (q - p),
+ * unless another cgroup came in between. */
 static void test_mkdir_tracked_already(Fixture *f)
 {
         g_autofree char *work = cg_make(f, "work");
@@ -771,10 +772,8 @@ static void v1_write_pid(const char *dir, pid_t pid)
 {
         g_autofree char *procs = g_build_filename(dir, "cgroup.procs", NULL);
         g_autofree char *text = g_strdup_printf("%d\n", (int)pid);
-        _cleanup_close_ int fd = open(procs, O_WRONLY | O_CLOEXEC);
 
-        g_assert_cmpint(fd, >=, 0);
-        g_assert_cmpint(write(fd, text, strlen(text)), ==, (ssize_t)strlen(text));
+        g_assert_true(write_string(procs, text));
 }
 
 /* A cgroup v1 hierarchy numbers its nodes on its own, so on a hybrid layout

@@ -51,12 +51,16 @@ overlay() {
 installed=$(meson introspect --installed "$BUILD" | jq -r '.[]') || exit 2
 snippet=$(grep '/sysusers\.d/sysrec\.conf$' <<<"$installed")
 [[ -n "$snippet" ]] || { echo "test-install.sh: meson installs no sysusers.d/sysrec.conf" >&2; exit 2; }
-tops=$(while read -r f; do
-        d=$(realpath -m "$(dirname "$f")")
-        d=${d#/}
-        echo "/${d%%/*}"
-done <<<"$installed" | sort -u)
-for top in $tops /etc; do
+# /etc holds the user database.
+tops=$({
+        echo /etc
+        while read -r f; do
+                d=$(realpath -m "$(dirname "$f")")
+                d=${d#/}
+                echo "/${d%%/*}"
+        done <<<"$installed"
+} | sort -u)
+for top in $tops; do
         overlay "$top" || { echo "test-install.sh: cannot overlay $top" >&2; exit 2; }
 done
 
